@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkportal.accounts.roles import Role, has_role, is_system
+from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
 
 REQUIRED_DOCUMENTS = {
@@ -112,7 +112,7 @@ def acting_principal(user, level: str, at=None):
     role = LEVEL_ROLES[level]
     if has_role(user, role):
         return user
-    moment = at or timezone.now()
+    moment = at or clock.now()
     delegations = ApprovalDelegation.objects.filter(
         delegate=user, starts_at__lte=moment, ends_at__gt=moment
     ).select_related("delegator")

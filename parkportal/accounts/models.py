@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parkportal.accounts.validators import validate_uscc
+from parkportal.core import clock
 
 
 class Enterprise(models.Model):
@@ -21,7 +22,7 @@ class Enterprise(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     green_channel = models.BooleanField(_("green channel"), default=False)
     registered_on = models.DateField(_("registered in the park on"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -41,7 +42,7 @@ class BankAccount(models.Model):
     bank_name = models.CharField(_("bank"), max_length=200)
     account_number = models.CharField(_("account number"), max_length=34)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,7 +82,7 @@ class Contract(models.Model):
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

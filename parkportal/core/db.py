@@ -22,7 +22,7 @@ def append_only(table: str) -> migrations.RunPython:
     def forward(apps, schema_editor):
         if schema_editor.connection.vendor != "postgresql":
             return
-        schema_editor.execute(_REFUSE_FUNCTION)
+        schema_editor.execute(_REFUSE_FUNCTION, None)
         schema_editor.execute(
             f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION parkportal_refuse_change()"

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parkportal.core import clock
+
 
 class IdempotencyRecord(models.Model):
     """The first answer to a POST carrying an Idempotency-Key, kept so that
@@ -14,7 +16,7 @@ class IdempotencyRecord(models.Model):
     fingerprint = models.CharField(max_length=64)
     response_status = models.PositiveSmallIntegerField(null=True)
     response_body = models.JSONField(null=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("idempotency record")

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parkportal.core import clock
+
 
 class ApprovalLevel(models.TextChoices):
     OPS_MANAGER = "ops_manager", _("Department manager")
@@ -21,7 +23,7 @@ class ApprovalThreshold(models.Model):
         _("from amount (CNY)"), max_digits=14, decimal_places=2
     )
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -82,7 +84,7 @@ class ApprovalStep(models.Model):
     )
     comment = models.TextField(_("comment"), blank=True)
     activated_at = models.DateTimeField(_("became pending at"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -120,7 +122,7 @@ class ApprovalDelegation(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("approval delegation (审批代理)")

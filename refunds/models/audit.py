@@ -6,12 +6,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parkportal.core import clock
+
 
 class AuditEvent(models.Model):
     """One change, as it happened. Rows are never updated or deleted; on
     PostgreSQL a trigger refuses both."""
 
-    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True)
+    occurred_at = models.DateTimeField(
+        _("occurred at"), default=clock.now, editable=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -81,7 +85,7 @@ class AuditSeal(models.Model):
     )
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
-    sealed_at = models.DateTimeField(auto_now_add=True)
+    sealed_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("audit seal")

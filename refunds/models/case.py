@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from parkportal.accounts.models import Contract, Enterprise
+from parkportal.core import clock
 from refunds import rules
 
 
@@ -160,9 +161,13 @@ class RefundRequest(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    state_changed_at = models.DateTimeField(_("state changed at"), auto_now_add=True)
+    state_changed_at = models.DateTimeField(
+        _("state changed at"), default=clock.now, editable=False
+    )
     version = models.PositiveIntegerField(default=1)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from parkportal.core import clock
 from refunds.models.case import DocumentKind
 
 
@@ -26,7 +27,7 @@ class Document(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("document (材料)")
@@ -50,7 +51,7 @@ class Message(models.Model):
     internal = models.BooleanField(
         _("internal note"), default=False, help_text=_("Visible to staff only.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("message (留言)")
@@ -79,7 +80,7 @@ class TimelineEntry(models.Model):
     state_after = models.CharField(max_length=30, blank=True)
     params = models.JSONField(default=dict, blank=True)
     visible_to_enterprise = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("timeline entry (进度)")

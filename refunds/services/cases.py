@@ -5,15 +5,16 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkportal.accounts.models import Contract
 from parkportal.accounts.roles import Role, has_role
+from parkportal.core import clock
 from parkportal.core.errors import InvalidInput, NotAllowed
 from refunds.models import Reason, ReferenceCounter, RefundRequest, State, TimelineEntry
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import lock_refund
+from refunds.signals import refund_changed
 
 EDITABLE_FIELDS = (
     "contract",
@@ -29,7 +30,7 @@ EDITABLE_FIELDS = (
 
 def next_reference() -> str:
     """RF-YYYY-NNNNNN, numbered without gaps within the year."""
-    year = timezone.localdate().year
+    year = clock.today().year
     ReferenceCounter.objects.get_or_create(year=year)
     # The UPDATE takes the counter's row lock until the creating
     # transaction ends, so two creations never get the same number and a
@@ -177,3 +178,50 @@ def _snapshot(refund: RefundRequest) -> dict:
         "payee_bank": refund.payee_bank,
         "payee_account_last4": refund.payee_account[-4:],
     }
+
+
+def refund_correct_payee(
+    *, refund_id: int, actor, payee_name: str, payee_bank: str, payee_account: str
+) -> RefundRequest:
+    """Point a failed payment at a corrected account before it is retried.
+
+    The account must be one of the enterprise's verified accounts: a
+    failed payment is the moment a fraudster would try to redirect it.
+    """
+    if not has_role(actor, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR):
+        raise NotAllowed(_("Only finance may correct the payee of a failed payment."))
+    account = str(payee_account).replace(" ", "")
+    with transaction.atomic():
+        refund = lock_refund(refund_id)
+        if refund.state != State.DISBURSEMENT_FAILED:
+            raise InvalidInput(
+                _("The payee can only be corrected after a failed payment."),
+                code="not_editable",
+            )
+        verified = refund.enterprise.bank_accounts.filter(
+            account_number=account, verified_at__isnull=False
+        ).exists()
+        if not verified:
+            raise InvalidInput(
+                _("The new account is not a verified account of this enterprise."),
+                code="account_not_verified",
+            )
+        before = _snapshot(refund)
+        refund.payee_name = payee_name.strip()
+        refund.payee_bank = payee_bank.strip()
+        refund.payee_account = account
+        refund.save(
+            update_fields=["payee_name", "payee_bank", "payee_account", "updated_at"]
+        )
+        audit_record(
+            actor=actor,
+            action="refund.correct_payee",
+            obj=refund,
+            refund=refund,
+            before=before,
+            after=_snapshot(refund),
+        )
+        refund_changed.send(
+            sender=RefundRequest, refund=refund, actor=actor, change="payee"
+        )
+    return refund

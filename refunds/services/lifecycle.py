@@ -7,11 +7,11 @@ import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from parkportal.accounts.services import system_user
+from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from refunds import fx, rules
 from refunds.models import (
@@ -77,7 +77,7 @@ def apply(
     """Take a guarded step on a locked case and record it."""
     state_before = refund.state
     getattr(refund, name)(comment=comment, **method_kwargs)
-    now = timezone.now()
+    now = clock.now()
     refund.version += 1
     refund.state_changed_at = now
     refund.save()
@@ -142,7 +142,7 @@ def refund_submit(*, refund_id: int, actor) -> RefundRequest:
     with transaction.atomic():
         refund = lock_refund(refund_id)
         guard(refund, "submit", actor)
-        refund.submitted_at = timezone.now()
+        refund.submitted_at = clock.now()
         refund.amount_cny = fx.to_cny(refund.amount, fx.rate_to_cny(refund.currency))
         apply(refund, "submit", actor)
 
@@ -176,7 +176,7 @@ def refund_forward(*, refund_id: int, actor) -> RefundRequest:
         levels = approval_levels_for(refund)
         refund.approval_round += 1
         refund.approved_amount = None
-        now = timezone.now()
+        now = clock.now()
         ApprovalStep.objects.bulk_create(
             ApprovalStep(
                 refund=refund,
@@ -197,7 +197,7 @@ def _decide_step(refund, actor, status: str, *, comment: str, amount=None):
     step.status = status
     step.decided_by = actor
     step.on_behalf_of = principal if principal.pk != actor.pk else None
-    step.decided_at = timezone.now()
+    step.decided_at = clock.now()
     step.comment = comment
     step.approved_amount = amount
     step.save()
@@ -207,7 +207,7 @@ def _decide_step(refund, actor, status: str, *, comment: str, amount=None):
 def _cancel_open_steps(refund) -> None:
     refund.approval_steps.filter(
         round=refund.approval_round, status__in=[StepStatus.PENDING, StepStatus.WAITING]
-    ).update(status=StepStatus.CANCELLED, updated_at=timezone.now())
+    ).update(status=StepStatus.CANCELLED, updated_at=clock.now())
 
 
 def refund_approve(
@@ -245,10 +245,10 @@ def refund_approve(
             rate = fx.rate_to_cny(refund.currency)
             refund.fx_rate_at_approval = rate
             refund.approved_amount_cny = fx.to_cny(amount, rate)
-            refund.decided_at = timezone.now()
+            refund.decided_at = clock.now()
         else:
             following.status = StepStatus.PENDING
-            following.activated_at = timezone.now()
+            following.activated_at = clock.now()
             following.save(update_fields=["status", "activated_at", "updated_at"])
 
         return apply(
@@ -272,7 +272,7 @@ def refund_reject(*, refund_id: int, actor, comment: str = "") -> RefundRequest:
             step = _decide_step(refund, actor, StepStatus.REJECTED, comment=comment)
             on_behalf_of = step.on_behalf_of
             _cancel_open_steps(refund)
-        refund.decided_at = timezone.now()
+        refund.decided_at = clock.now()
         return apply(
             refund, "reject", actor, comment=comment, on_behalf_of=on_behalf_of
         )
@@ -313,7 +313,7 @@ def refund_record_assessment(
         before = {"risk_level": refund.risk_level, "risk_score": refund.risk_score}
         refund.risk_level = risk_level
         refund.risk_score = risk_score
-        refund.risk_assessed_at = timezone.now()
+        refund.risk_assessed_at = clock.now()
         refund.extra_approval_levels = sorted(
             set(refund.extra_approval_levels) | set(extra_levels)
         )
