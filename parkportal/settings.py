@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "risk",
     "finance",
     "operations",
+    "parkportal.dashboard",
     "parkportal",
 ]
 

@@ -1,0 +1,84 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StageVisit(models.Model):
+    """One stay of a case in one state: when it came, when it left, where
+    it went. The dashboard's figures are read from these rows; the case's
+    dimensions are copied in so that filtering needs no join."""
+
+    refund = models.ForeignKey(
+        "refunds.RefundRequest", on_delete=models.PROTECT, related_name="stage_visits"
+    )
+    state = models.CharField(_("state"), max_length=30)
+    entered_at = models.DateTimeField(_("entered at"))
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+    next_state = models.CharField(_("next state"), max_length=30, blank=True)
+    duration_seconds = models.BigIntegerField(_("duration (s)"), null=True, blank=True)
+    enterprise = models.ForeignKey(
+        "accounts.Enterprise", on_delete=models.PROTECT, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.CharField(_("reason"), max_length=30)
+    currency = models.CharField(_("currency"), max_length=3)
+    green_channel = models.BooleanField(_("green channel"), default=False)
+    amount_cny = models.DecimalField(
+        _("amount in CNY"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("stage visit (阶段停留)")
+        verbose_name_plural = _("stage visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["refund"],
+                condition=models.Q(left_at__isnull=True),
+                name="stage_visit_one_open_per_case",
+            )
+        ]
+        indexes = [
+            # Flows: cases entering a state within a period.
+            models.Index(fields=["state", "entered_at"], name="stage_visit_entered"),
+            # Stage durations: stays that ended within a period.
+            models.Index(fields=["state", "left_at"], name="stage_visit_left"),
+        ]
+
+    def __str__(self):
+        return f"{self.refund_id} {self.state}"
+
+
+class MonthlyFlow(models.Model):
+    """How many cases entered a state in a month, and for how much, per
+    reason, currency and channel. Rebuilt from StageVisit by
+    `summaries_refresh`; a test proves it equals a live recount."""
+
+    month = models.DateField(_("month"))
+    state = models.CharField(_("state"), max_length=30)
+    reason = models.CharField(_("reason"), max_length=30)
+    currency = models.CharField(_("currency"), max_length=3)
+    green_channel = models.BooleanField(_("green channel"))
+    count = models.PositiveIntegerField(_("cases"))
+    amount_cny = models.DecimalField(
+        _("amount in CNY"), max_digits=18, decimal_places=2
+    )
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("monthly flow (月度流量)")
+        verbose_name_plural = _("monthly flows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "state", "reason", "currency", "green_channel"],
+                name="monthly_flow_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.state} {self.count}"

@@ -1,0 +1,368 @@
+"""The committee's figures, read from StageVisit and MonthlyFlow.
+
+Definitions (also in docs/dashboard.md):
+- received, approved, paid, rejected, withdrawn: cases that entered
+  submitted, approved, disbursed, rejected, withdrawn within the period;
+- approval rate: approved / (approved + rejected);
+- cycle time: from submission to the bank's confirmation, for cases paid
+  within the period;
+- time in stage: stays that ended within the period, per state.
+"""
+
+import math
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Count,
+    DateField,
+    F,
+    FloatField,
+    Func,
+    QuerySet,
+    Sum,
+)
+from django.db.models.functions import TruncMonth
+
+from parkportal.dashboard.models import MonthlyFlow, StageVisit
+from refunds.models import State
+from refunds.models.case import FINAL_STATES
+
+FLOW_STATES = {
+    "received": State.SUBMITTED,
+    "approved": State.APPROVED,
+    "paid": State.DISBURSED,
+    "rejected": State.REJECTED,
+    "withdrawn": State.WITHDRAWN,
+}
+# States a case waits in; drafts belong to the enterprise, final states
+# have no duration.
+WAITING_STATES = [
+    state
+    for state in State.values
+    if state not in FINAL_STATES and state != State.DRAFT
+]
+
+
+@dataclass(frozen=True)
+class Filters:
+    enterprise_id: int | None = None
+    reason: str | None = None
+    green_channel: bool | None = None
+    currency: str | None = None
+    owner_id: int | None = None
+
+    def apply(self, visits: QuerySet) -> QuerySet:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if value is not None:
+                visits = visits.filter(**{field.name: value})
+        return visits
+
+    @property
+    def summarisable(self) -> bool:
+        """MonthlyFlow keeps reason, currency and channel only."""
+        return self.enterprise_id is None and self.owner_id is None
+
+
+NO_FILTERS = Filters()
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's ordered-set aggregate for a continuous percentile."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks, as PostgreSQL's
+    percentile_cont computes it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def _quantiles(visits: QuerySet, expression, group: str | None) -> dict:
+    """Median and 90th percentile of `expression` in seconds, per `group`
+    value (or under the key None)."""
+    if connection.vendor == "postgresql":
+        measures = {
+            "n": Count("id"),
+            "p50": PercentileCont(expression, fraction=0.5),
+            "p90": PercentileCont(expression, fraction=0.9),
+        }
+        if group is None:
+            row = visits.aggregate(**measures)
+            return {None: (row["n"], row["p50"], row["p90"])} if row["n"] else {}
+        rows = visits.values(group).annotate(**measures).order_by()
+        return {row[group]: (row["n"], row["p50"], row["p90"]) for row in rows}
+    buckets: dict = {}
+    for key, value in visits.annotate(_value=expression).values_list(
+        group if group else "id", "_value"
+    ):
+        buckets.setdefault(key if group else None, []).append(value)
+    return {
+        key: (len(values), percentile(values, 0.5), percentile(values, 0.9))
+        for key, values in buckets.items()
+    }
+
+
+def _hours(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 1)
+
+
+def flows(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -> dict:
+    visits = filters.apply(
+        StageVisit.objects.filter(
+            entered_at__gte=start, entered_at__lt=end, state__in=FLOW_STATES.values()
+        )
+    )
+    rows = (
+        visits.values("state")
+        .annotate(n=Count("id"), amount=Sum("amount_cny"))
+        .order_by()
+    )
+    by_state = {row["state"]: row for row in rows}
+    result = {}
+    for name, state in FLOW_STATES.items():
+        row = by_state.get(state, {})
+        result[name] = {
+            "count": row.get("n", 0),
+            "amount_cny": row.get("amount") or Decimal("0.00"),
+        }
+    return result
+
+
+def cycle_time(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -> dict:
+    paid = filters.apply(
+        StageVisit.objects.filter(
+            state=State.DISBURSED,
+            entered_at__gte=start,
+            entered_at__lt=end,
+            refund__submitted_at__isnull=False,
+        )
+    )
+    seconds = _epoch(F("entered_at")) - _epoch(F("refund__submitted_at"))
+    count, p50, p90 = _quantiles(paid, seconds, None).get(None, (0, None, None))
+    return {"count": count, "median_hours": _hours(p50), "p90_hours": _hours(p90)}
+
+
+def _epoch(expression):
+    if connection.vendor == "postgresql":
+        return Func(
+            expression,
+            template="EXTRACT(EPOCH FROM %(expressions)s)",
+            output_field=FloatField(),
+        )
+    return Func(
+        expression,
+        template="(julianday(%(expressions)s) * 86400.0)",
+        output_field=FloatField(),
+    )
+
+
+def stage_times(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    visits = filters.apply(
+        StageVisit.objects.filter(
+            state__in=WAITING_STATES, left_at__gte=start, left_at__lt=end
+        )
+    )
+    figures = _quantiles(visits, F("duration_seconds"), "state")
+    rows = []
+    for state in WAITING_STATES:
+        count, p50, p90 = figures.get(state, (0, None, None))
+        rows.append(
+            {
+                "state": state,
+                "label": str(State(state).label),
+                "count": count,
+                "median_hours": _hours(p50),
+                "p90_hours": _hours(p90),
+            }
+        )
+    return rows
+
+
+def bottleneck(stages: list[dict]) -> str | None:
+    """The stage where cases wait longest: highest median, then p90."""
+    measured = [row for row in stages if row["median_hours"] is not None]
+    if not measured:
+        return None
+    return max(measured, key=lambda row: (row["median_hours"], row["p90_hours"]))[
+        "state"
+    ]
+
+
+def breakdown(
+    start: datetime, end: datetime, dimension: str, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    """Cases received in the period by reason, currency or enterprise."""
+    if dimension not in ("reason", "currency", "enterprise"):
+        raise ValueError(dimension)
+    key = "enterprise__name" if dimension == "enterprise" else dimension
+    visits = filters.apply(
+        StageVisit.objects.filter(
+            state=State.SUBMITTED, entered_at__gte=start, entered_at__lt=end
+        )
+    )
+    rows = (
+        visits.values(key)
+        .annotate(n=Count("id"), amount=Sum("amount_cny"))
+        .order_by("-amount", key)
+    )
+    return [
+        {
+            "key": row[key],
+            "count": row["n"],
+            "amount_cny": row["amount"] or Decimal("0.00"),
+        }
+        for row in rows
+    ]
+
+
+def period_figures(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> dict:
+    flow = flows(start, end, filters)
+    decided = flow["approved"]["count"] + flow["rejected"]["count"]
+    stages = stage_times(start, end, filters)
+    return {
+        "start": start,
+        "end": end,
+        "flows": flow,
+        "approval_rate": round(flow["approved"]["count"] / decided, 4)
+        if decided
+        else None,
+        "cycle_time": cycle_time(start, end, filters),
+        "stages": stages,
+        "bottleneck": bottleneck(stages),
+    }
+
+
+def compare_periods(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> dict:
+    length = end - start
+    return {
+        "current": period_figures(start, end, filters),
+        "previous": period_figures(start - length, start, filters),
+    }
+
+
+def monthly_trend(
+    first_month: date, months: int, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    """Cases entering each flow state per month, from the summary table
+    when the filters allow it, else live."""
+    last = _add_months(first_month, months)
+    if filters.summarisable:
+        rows = MonthlyFlow.objects.filter(
+            month__gte=first_month, month__lt=last, state__in=FLOW_STATES.values()
+        )
+        for name in ("reason", "currency", "green_channel"):
+            value = getattr(filters, name)
+            if value is not None:
+                rows = rows.filter(**{name: value})
+        grouped = rows.values("month", "state").annotate(
+            n=Sum("count"), amount=Sum("amount_cny")
+        )
+    else:
+        visits = filters.apply(
+            StageVisit.objects.filter(state__in=FLOW_STATES.values())
+        ).annotate(month=TruncMonth("entered_at", output_field=DateField()))
+        grouped = (
+            visits.filter(month__gte=first_month, month__lt=last)
+            .values("month", "state")
+            .annotate(n=Count("id"), amount=Sum("amount_cny"))
+        )
+    cells = {(row["month"], row["state"]): row for row in grouped.order_by()}
+    trend = []
+    for index in range(months):
+        month = _add_months(first_month, index)
+        entry = {"month": month}
+        for name, state in FLOW_STATES.items():
+            row = cells.get((month, state), {})
+            entry[name] = {
+                "count": row.get("n") or 0,
+                "amount_cny": row.get("amount") or Decimal("0.00"),
+            }
+        trend.append(entry)
+    return trend
+
+
+def _add_months(month: date, count: int) -> date:
+    total = month.year * 12 + month.month - 1 + count
+    return date(total // 12, total % 12 + 1, 1)
+
+
+def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -> dict:
+    """The lifecycle as a flow: how many cases went each way in the period
+    and how long they stayed before, how many wait in each state now, and
+    the bottleneck."""
+    left = filters.apply(StageVisit.objects.filter(left_at__gte=start, left_at__lt=end))
+    edges = (
+        left.exclude(state__in=FINAL_STATES)
+        .values("state", "next_state")
+        .annotate(n=Count("id"))
+        .order_by("state", "next_state")
+    )
+    waiting = (
+        filters.apply(StageVisit.objects.filter(left_at__isnull=True))
+        .values("state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    stages = stage_times(start, end, filters)
+    return {
+        "edges": [
+            {"source": row["state"], "target": row["next_state"], "count": row["n"]}
+            for row in edges
+        ],
+        "nodes": [
+            {
+                **stage,
+                "waiting_now": next(
+                    (w["n"] for w in waiting if w["state"] == stage["state"]), 0
+                ),
+            }
+            for stage in stages
+        ],
+        "bottleneck": bottleneck(stages),
+    }
+
+
+def stuck_cases(
+    state: str, *, limit: int = 20, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    """The cases waiting longest in `state` right now."""
+    visits = filters.apply(
+        StageVisit.objects.filter(state=state, left_at__isnull=True)
+    ).select_related("refund", "enterprise")
+    return [
+        {
+            "refund_id": visit.refund_id,
+            "reference": visit.refund.reference,
+            "enterprise": visit.enterprise.name,
+            "entered_at": visit.entered_at,
+            "amount_cny": visit.amount_cny,
+        }
+        for visit in visits.order_by("entered_at")[:limit]
+    ]
+
+
+def period_bounds(day: date, days: int) -> tuple[datetime, datetime]:
+    from django.utils import timezone
+
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return start, start + timedelta(days=days)

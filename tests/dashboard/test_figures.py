@@ -1,0 +1,164 @@
+"""The committee's figures on a hand-built March with known answers."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from parkportal.core import clock
+from parkportal.dashboard import selectors
+from parkportal.dashboard.models import MonthlyFlow, StageVisit
+from parkportal.dashboard.services import summaries_refresh
+from refunds.services.lifecycle import (
+    refund_approve,
+    refund_forward,
+    refund_reject,
+    refund_transition,
+)
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int = 9, month: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def march(cases, alice, olivia, mark, diana):
+    """Three cases: A paid after five days, B rejected, C withdrawn."""
+    with clock.travel(at(2)):
+        paid = cases.under_review(amount="40000.00")
+    with clock.travel(at(4)):
+        refund_forward(refund_id=paid.pk, actor=olivia)
+    with clock.travel(at(5)):
+        refund_approve(refund_id=paid.pk, actor=mark)
+    with clock.travel(at(6)):
+        refund_transition(refund_id=paid.pk, name="schedule", actor=diana)
+    with clock.travel(at(7)):
+        refund_transition(refund_id=paid.pk, name="confirm_paid", actor=diana)
+
+    with clock.travel(at(10)):
+        rejected = cases.under_review(amount="20000.00", reason="overpayment")
+    with clock.travel(at(11)):
+        refund_forward(refund_id=rejected.pk, actor=olivia)
+    with clock.travel(at(13)):
+        refund_reject(refund_id=rejected.pk, actor=mark, comment="Not eligible")
+
+    with clock.travel(at(20)):
+        withdrawn = cases.under_review(amount="10000.00")
+    with clock.travel(at(21)):
+        refund_transition(refund_id=withdrawn.pk, name="withdraw", actor=alice)
+    return paid, rejected, withdrawn
+
+
+def test_flows_count_cases_entering_each_state(march):
+    figures = selectors.period_figures(at(1, 0), at(1, 0, month=4))
+
+    flows = figures["flows"]
+    assert {name: flows[name]["count"] for name in flows} == {
+        "received": 3,
+        "approved": 1,
+        "paid": 1,
+        "rejected": 1,
+        "withdrawn": 1,
+    }
+    assert flows["received"]["amount_cny"] == Decimal("70000.00")
+    assert figures["approval_rate"] == 0.5
+
+
+def test_cycle_time_runs_from_submission_to_payment(march):
+    cycle = selectors.cycle_time(at(1, 0), at(1, 0, month=4))
+
+    assert cycle == {"count": 1, "median_hours": 120.0, "p90_hours": 120.0}
+
+
+def test_time_in_stage_and_the_bottleneck(march):
+    stages = {
+        row["state"]: row for row in selectors.stage_times(at(1, 0), at(1, 0, month=4))
+    }
+
+    assert stages["under_review"]["count"] == 3
+    assert stages["under_review"]["median_hours"] == 24.0
+    assert stages["under_review"]["p90_hours"] == 43.2
+    assert stages["pending_approval"]["median_hours"] == 36.0
+    assert stages["pending_approval"]["p90_hours"] == 45.6
+    assert selectors.bottleneck(list(stages.values())) == "pending_approval"
+
+
+def test_previous_period_is_the_same_length_before(march):
+    comparison = selectors.compare_periods(at(1, 0, month=4), at(1, 0, month=5))
+
+    assert comparison["current"]["flows"]["received"]["count"] == 0
+    assert comparison["previous"]["start"] == datetime(2026, 3, 2, tzinfo=SHANGHAI)
+
+
+def test_filters_narrow_every_figure(march):
+    only_overpayments = selectors.Filters(reason="overpayment")
+
+    flows = selectors.flows(at(1, 0), at(1, 0, month=4), only_overpayments)
+
+    assert flows["received"]["count"] == 1
+    assert flows["rejected"]["count"] == 1
+    assert flows["paid"]["count"] == 0
+
+
+def test_process_map_counts_each_way_out_of_a_stage(march):
+    flow_map = selectors.process_map(at(1, 0), at(1, 0, month=4))
+
+    edges = {
+        (edge["source"], edge["target"]): edge["count"] for edge in flow_map["edges"]
+    }
+    assert edges[("under_review", "pending_approval")] == 2
+    assert edges[("under_review", "withdrawn")] == 1
+    assert edges[("pending_approval", "approved")] == 1
+    assert edges[("pending_approval", "rejected")] == 1
+    assert flow_map["bottleneck"] == "pending_approval"
+
+
+def test_stuck_cases_are_the_oldest_open_stays(cases):
+    with clock.travel(at(2)):
+        older = cases.under_review()
+    with clock.travel(at(9)):
+        cases.under_review()
+
+    stuck = selectors.stuck_cases("under_review", limit=1)
+
+    assert [row["reference"] for row in stuck] == [older.reference]
+
+
+def test_monthly_summary_equals_a_live_recount(march):
+    summaries_refresh()
+
+    from_summary = selectors.monthly_trend(date(2026, 2, 1), 3)
+    live = selectors.monthly_trend(date(2026, 2, 1), 3, selectors.Filters(owner_id=-1))
+    live_all = selectors.monthly_trend(
+        date(2026, 2, 1), 3, selectors.Filters(enterprise_id=march[0].enterprise_id)
+    )
+
+    assert MonthlyFlow.objects.exists()
+    assert from_summary == live_all
+    assert all(month["received"]["count"] == 0 for month in live)
+    assert from_summary[1]["received"]["count"] == 3
+
+
+def test_every_stay_is_closed_by_the_next_transition(march):
+    paid = march[0]
+
+    states = list(
+        StageVisit.objects.filter(refund=paid)
+        .order_by("entered_at", "id")
+        .values_list("state", "next_state")
+    )
+
+    assert states == [
+        ("draft", "submitted"),
+        ("submitted", "under_review"),
+        ("under_review", "pending_approval"),
+        ("pending_approval", "approved"),
+        ("approved", "disbursing"),
+        ("disbursing", "disbursed"),
+        ("disbursed", ""),
+    ]
