@@ -5,4 +5,5 @@ urlpatterns = [
     path("finance/", include("finance.api.urls")),
     path("operations/", include("operations.api.urls")),
     path("risk/", include("risk.api.urls")),
+    path("dashboard/", include("parkportal.dashboard.urls")),
 ]

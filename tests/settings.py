@@ -24,3 +24,4 @@ STORAGES = {
 }
 MEDIA_ROOT = _DOCUMENTS
 LANGUAGE_CODE = "en"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

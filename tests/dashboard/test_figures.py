@@ -2,7 +2,6 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -10,48 +9,9 @@ from parkportal.core import clock
 from parkportal.dashboard import selectors
 from parkportal.dashboard.models import MonthlyFlow, StageVisit
 from parkportal.dashboard.services import summaries_refresh
-from refunds.services.lifecycle import (
-    refund_approve,
-    refund_forward,
-    refund_reject,
-    refund_transition,
-)
+from tests.dashboard.conftest import SHANGHAI, at
 
 pytestmark = pytest.mark.django_db
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def at(day: int, hour: int = 9, month: int = 3) -> datetime:
-    return datetime(2026, month, day, hour, tzinfo=SHANGHAI)
-
-
-@pytest.fixture
-def march(cases, alice, olivia, mark, diana):
-    """Three cases: A paid after five days, B rejected, C withdrawn."""
-    with clock.travel(at(2)):
-        paid = cases.under_review(amount="40000.00")
-    with clock.travel(at(4)):
-        refund_forward(refund_id=paid.pk, actor=olivia)
-    with clock.travel(at(5)):
-        refund_approve(refund_id=paid.pk, actor=mark)
-    with clock.travel(at(6)):
-        refund_transition(refund_id=paid.pk, name="schedule", actor=diana)
-    with clock.travel(at(7)):
-        refund_transition(refund_id=paid.pk, name="confirm_paid", actor=diana)
-
-    with clock.travel(at(10)):
-        rejected = cases.under_review(amount="20000.00", reason="overpayment")
-    with clock.travel(at(11)):
-        refund_forward(refund_id=rejected.pk, actor=olivia)
-    with clock.travel(at(13)):
-        refund_reject(refund_id=rejected.pk, actor=mark, comment="Not eligible")
-
-    with clock.travel(at(20)):
-        withdrawn = cases.under_review(amount="10000.00")
-    with clock.travel(at(21)):
-        refund_transition(refund_id=withdrawn.pk, name="withdraw", actor=alice)
-    return paid, rejected, withdrawn
 
 
 def test_flows_count_cases_entering_each_state(march):

@@ -1,0 +1,205 @@
+"""The committee's figures for the park's other systems and for the
+dashboard page's charts."""
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from parkportal.accounts.roles import Role, has_role
+from parkportal.core import clock
+from parkportal.core.errors import InvalidInput
+from parkportal.dashboard import selectors
+from refunds.models import State
+
+READER_ROLES = (Role.COMMITTEE, Role.OPS_MANAGER, Role.FINANCE_DIRECTOR, Role.AUDITOR)
+
+PERIOD_PARAMETERS = [
+    OpenApiParameter(
+        "start", OpenApiTypes.DATE, description="First day (Asia/Shanghai)."
+    ),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="Day after the last day."),
+    OpenApiParameter("enterprise", OpenApiTypes.INT),
+    OpenApiParameter("reason", OpenApiTypes.STR),
+    OpenApiParameter("green_channel", OpenApiTypes.BOOL),
+    OpenApiParameter("currency", OpenApiTypes.STR),
+    OpenApiParameter("owner", OpenApiTypes.INT),
+]
+
+
+class IsDashboardReader(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return has_role(request.user, *READER_ROLES)
+
+
+def _day(value: str | None, fallback: date) -> date:
+    if not value:
+        return fallback
+    parsed = parse_date(value)
+    if parsed is None:
+        raise InvalidInput(_("Dates are written YYYY-MM-DD."), code="invalid_date")
+    return parsed
+
+
+def _moment(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def period_from(params) -> tuple[datetime, datetime]:
+    today = clock.today()
+    start = _day(params.get("start"), today.replace(day=1))
+    end = _day(params.get("end"), today + timedelta(days=1))
+    if end <= start or (end - start).days > 3660:
+        raise InvalidInput(
+            _("The period must end after it starts."), code="invalid_period"
+        )
+    return _moment(start), _moment(end)
+
+
+def filters_from(params) -> selectors.Filters:
+    def integer(name):
+        value = params.get(name)
+        if value in (None, ""):
+            return None
+        if not str(value).isdigit():
+            raise InvalidInput(_("Filters take whole numbers."), code="invalid_filter")
+        return int(value)
+
+    green = params.get("green_channel")
+    return selectors.Filters(
+        enterprise_id=integer("enterprise"),
+        owner_id=integer("owner"),
+        reason=params.get("reason") or None,
+        currency=params.get("currency") or None,
+        green_channel=None
+        if green in (None, "")
+        else green.lower() in ("1", "true", "yes"),
+    )
+
+
+class DashboardView(APIView):
+    permission_classes = [permissions.IsAuthenticated, IsDashboardReader]
+
+
+class FiguresView(DashboardView):
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        start, end = period_from(request.query_params)
+        filters = filters_from(request.query_params)
+        figures = selectors.compare_periods(start, end, filters)
+        figures["breakdown"] = {
+            dimension: selectors.breakdown(start, end, dimension, filters)
+            for dimension in ("reason", "currency", "enterprise")
+        }
+        return Response(figures)
+
+
+class TrendView(DashboardView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("months", OpenApiTypes.INT),
+            *PERIOD_PARAMETERS[2:],
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        months = min(max(int(request.query_params.get("months", 12) or 12), 1), 36)
+        today = clock.today()
+        first = date(today.year, today.month, 1)
+        for _step in range(months - 1):
+            first = (first - timedelta(days=1)).replace(day=1)
+        trend = selectors.monthly_trend(
+            first, months, filters_from(request.query_params)
+        )
+        return Response({"months": trend})
+
+
+class ProcessMapView(DashboardView):
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        start, end = period_from(request.query_params)
+        return Response(
+            selectors.process_map(start, end, filters_from(request.query_params))
+        )
+
+
+class StuckCasesView(DashboardView):
+    @extend_schema(
+        parameters=[OpenApiParameter("state", OpenApiTypes.STR, required=True)],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        state = request.query_params.get("state", "")
+        if state not in State.values:
+            raise InvalidInput(_("Unknown state."), code="invalid_state")
+        rows = selectors.stuck_cases(state, filters=filters_from(request.query_params))
+        return Response({"state": state, "cases": rows})
+
+
+def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
+    if name == "stages":
+        rows = selectors.stage_times(start, end, filters)
+        return ["state", "cases", "median_hours", "p90_hours"], [
+            [row["state"], row["count"], row["median_hours"], row["p90_hours"]]
+            for row in rows
+        ]
+    if name in ("reason", "currency", "enterprise"):
+        rows = selectors.breakdown(start, end, name, filters)
+        return [name, "cases", "amount_cny"], [
+            [row["key"], row["count"], row["amount_cny"]] for row in rows
+        ]
+    if name == "flows":
+        flows = selectors.flows(start, end, filters)
+        return ["flow", "cases", "amount_cny"], [
+            [flow, value["count"], value["amount_cny"]] for flow, value in flows.items()
+        ]
+    raise InvalidInput(_("Unknown table."), code="invalid_table")
+
+
+class ExportView(DashboardView):
+    """Every dashboard table as CSV or XLSX."""
+
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: OpenApiTypes.BINARY})
+    def get(self, request, table: str, file_format: str):
+        start, end = period_from(request.query_params)
+        header, rows = _table(table, start, end, filters_from(request.query_params))
+        filename = f"parkportal-{table}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}"
+        if file_format == "csv":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            writer.writerow(header)
+            writer.writerows(rows)
+            response = HttpResponse(
+                buffer.getvalue(), content_type="text/csv; charset=utf-8"
+            )
+        else:
+            response = HttpResponse(
+                _xlsx(header, rows),
+                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _xlsx(header: list[str], rows: list[list]) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(
+            [float(cell) if hasattr(cell, "as_tuple") else cell for cell in row]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,66 @@
+import io
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+MARCH = {"start": "2026-03-01", "end": "2026-04-01"}
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_committee_reads_the_figures_with_the_previous_period(march, carl):
+    response = client_for(carl).get("/api/v1/dashboard/figures/", MARCH)
+
+    assert response.status_code == 200
+    assert response.data["current"]["flows"]["received"]["count"] == 3
+    assert response.data["previous"]["flows"]["received"]["count"] == 0
+    assert response.data["current"]["bottleneck"] == "pending_approval"
+    assert [row["key"] for row in response.data["breakdown"]["reason"]] == [
+        "deposit",
+        "overpayment",
+    ]
+
+
+def test_enterprise_and_specialist_cannot_read_the_dashboard(alice, olivia):
+    for user in (alice, olivia):
+        response = client_for(user).get("/api/v1/dashboard/figures/")
+
+        assert response.status_code == 403
+        assert response.json()["code"] == "forbidden"
+
+
+def test_bad_dates_are_refused_with_a_reason(carl):
+    response = client_for(carl).get("/api/v1/dashboard/figures/", {"start": "March"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_date"
+
+
+def test_stage_table_exports_as_csv_and_xlsx(march, carl):
+    csv_response = client_for(carl).get("/api/v1/dashboard/export/stages.csv", MARCH)
+    xlsx_response = client_for(carl).get("/api/v1/dashboard/export/stages.xlsx", MARCH)
+
+    lines = csv_response.content.decode().splitlines()
+    assert lines[0] == "state,cases,median_hours,p90_hours"
+    assert "pending_approval,2,36.0,45.6" in lines
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    assert [cell.value for cell in sheet[1]] == [
+        "state",
+        "cases",
+        "median_hours",
+        "p90_hours",
+    ]
+    assert "attachment" in xlsx_response["Content-Disposition"]
+
+
+def test_stuck_cases_need_a_known_state(carl):
+    response = client_for(carl).get("/api/v1/dashboard/stuck/", {"state": "limbo"})
+
+    assert response.status_code == 400
