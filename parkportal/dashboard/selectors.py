@@ -148,7 +148,6 @@ def cycle_time(start: datetime, end: datetime, filters: Filters = NO_FILTERS) ->
             state=State.DISBURSED,
             entered_at__gte=start,
             entered_at__lt=end,
-            refund__submitted_at__isnull=False,
         )
     )
     seconds = _epoch(F("entered_at")) - _epoch(F("refund__submitted_at"))
