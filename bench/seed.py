@@ -294,7 +294,6 @@ VISIT_COLUMNS = [
     "green_channel",
     "amount_cny",
     "enterprise_id",
-    "owner_id",
 ]
 TIMELINE_COLUMNS = [
     "refund_id",
@@ -421,7 +420,6 @@ def _history(n: int, rng: random.Random, now: datetime, enterprises: int) -> dic
                 green,
                 amount_cny if submitted else None,
                 enterprise_id,
-                None,
             )
         )
         if index:

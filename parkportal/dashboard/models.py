@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -6,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class StageVisit(models.Model):
     """One stay of a case in one state: when it came, when it left, where
     it went. The dashboard's figures are read from these rows; the case's
-    dimensions are copied in so that filtering needs no join."""
+    fixed dimensions are copied in so that filtering needs no join. The
+    owner changes over a case's life, so it is read from the case."""
 
     refund = models.ForeignKey(
         "refunds.RefundRequest", on_delete=models.PROTECT, related_name="stage_visits"
@@ -18,13 +18,6 @@ class StageVisit(models.Model):
     duration_seconds = models.BigIntegerField(_("duration (s)"), null=True, blank=True)
     enterprise = models.ForeignKey(
         "accounts.Enterprise", on_delete=models.PROTECT, related_name="+"
-    )
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
     )
     reason = models.CharField(_("reason"), max_length=30)
     currency = models.CharField(_("currency"), max_length=3)

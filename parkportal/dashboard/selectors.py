@@ -59,7 +59,8 @@ class Filters:
         for field in fields(self):
             value = getattr(self, field.name)
             if value is not None:
-                visits = visits.filter(**{field.name: value})
+                lookup = "refund__owner_id" if field.name == "owner_id" else field.name
+                visits = visits.filter(**{lookup: value})
         return visits
 
     @property
@@ -365,3 +366,58 @@ def period_bounds(day: date, days: int) -> tuple[datetime, datetime]:
 
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     return start, start + timedelta(days=days)
+
+
+def workload(start: datetime, end: datetime) -> dict:
+    """Per case owner: open cases by state now, reviews finished in the
+    period and how long they took; and the team's total."""
+    from refunds.models import RefundRequest
+    from refunds.models.case import OPEN_STATES
+
+    open_cases = (
+        RefundRequest.objects.filter(state__in=OPEN_STATES, owner__isnull=False)
+        .values("owner", "owner__username", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    reviews = StageVisit.objects.filter(
+        state=State.UNDER_REVIEW,
+        left_at__gte=start,
+        left_at__lt=end,
+        refund__owner__isnull=False,
+    )
+    review_times = _quantiles(reviews, F("duration_seconds"), "refund__owner")
+    owners: dict = {}
+    for row in open_cases:
+        entry = owners.setdefault(
+            row["owner"],
+            {
+                "owner": row["owner"],
+                "username": row["owner__username"],
+                "open": 0,
+                "by_state": {},
+            },
+        )
+        entry["open"] += row["n"]
+        entry["by_state"][row["state"]] = row["n"]
+    for owner_id, (count, p50, p90) in review_times.items():
+        entry = owners.setdefault(
+            owner_id, {"owner": owner_id, "username": "", "open": 0, "by_state": {}}
+        )
+        entry.update(
+            reviewed=count,
+            review_median_hours=_hours(p50),
+            review_p90_hours=_hours(p90),
+        )
+    rows = sorted(owners.values(), key=lambda row: -row["open"])
+    for row in rows:
+        row.setdefault("reviewed", 0)
+        row.setdefault("review_median_hours", None)
+        row.setdefault("review_p90_hours", None)
+    return {
+        "owners": rows,
+        "team": {
+            "open": sum(row["open"] for row in rows),
+            "reviewed": sum(row["reviewed"] for row in rows),
+        },
+    }

@@ -20,7 +20,6 @@ def _dimensions(refund) -> dict:
     return {
         "refund": refund,
         "enterprise_id": refund.enterprise_id,
-        "owner_id": refund.owner_id,
         "reason": refund.reason,
         "currency": refund.currency,
         "green_channel": refund.enterprise.green_channel,

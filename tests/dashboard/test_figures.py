@@ -122,3 +122,17 @@ def test_every_stay_is_closed_by_the_next_transition(march):
         ("disbursing", "disbursed"),
         ("disbursed", ""),
     ]
+
+
+def test_workload_counts_open_cases_and_reviews_per_owner(march, cases, olivia):
+    with clock.travel(at(25)):
+        cases.under_review()
+
+    load = selectors.workload(at(1, 0), at(1, 0, month=4))
+
+    row = next(row for row in load["owners"] if row["username"] == "olivia")
+    assert row["open"] == 1
+    assert row["by_state"] == {"under_review": 1}
+    assert row["reviewed"] == 3
+    assert row["review_median_hours"] == 24.0
+    assert load["team"]["open"] == 1
