@@ -145,6 +145,13 @@ class StuckCasesView(DashboardView):
         return Response({"state": state, "cases": rows})
 
 
+class WorkloadView(DashboardView):
+    @extend_schema(parameters=PERIOD_PARAMETERS[:2], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        start, end = period_from(request.query_params)
+        return Response(selectors.workload(start, end))
+
+
 def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
     if name == "stages":
         rows = selectors.stage_times(start, end, filters)

@@ -64,3 +64,13 @@ def test_stuck_cases_need_a_known_state(carl):
     response = client_for(carl).get("/api/v1/dashboard/stuck/", {"state": "limbo"})
 
     assert response.status_code == 400
+
+
+def test_manager_reads_workload_per_owner(cases, mark):
+    cases.under_review()
+
+    response = client_for(mark).get("/api/v1/dashboard/workload/")
+
+    assert response.status_code == 200
+    assert response.data["team"]["open"] == 1
+    assert response.data["owners"][0]["username"] == "olivia"
