@@ -1,0 +1,284 @@
+"""Shapes of the refund API: input serializers only coerce types (the
+services validate the domain), output serializers render what the viewer
+may see."""
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from parkportal.accounts.api import sees_full_account
+from parkportal.accounts.models import mask_account
+from refunds.models import (
+    ApprovalStep,
+    AuditEvent,
+    Document,
+    DocumentKind,
+    Message,
+    Reason,
+    RefundRequest,
+    State,
+)
+from refunds.models.case import TRANSITION_NAMES
+
+
+def money_field(**kwargs):
+    return serializers.DecimalField(
+        max_digits=14, decimal_places=2, coerce_to_string=True, **kwargs
+    )
+
+
+def _user_label(user) -> str:
+    return str(user) if user else ""
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    state_display = serializers.CharField(source="get_state_display")
+    reason_display = serializers.CharField(source="get_reason_display")
+    enterprise_name = serializers.CharField(source="enterprise.name")
+    amount = money_field()
+    approved_amount = money_field(allow_null=True)
+    payee_account = serializers.SerializerMethodField()
+    owner_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RefundRequest
+        fields = (
+            "id",
+            "reference",
+            "state",
+            "state_display",
+            "enterprise",
+            "enterprise_name",
+            "contract",
+            "amount",
+            "currency",
+            "reason",
+            "reason_display",
+            "description",
+            "payee_name",
+            "payee_bank",
+            "payee_account",
+            "owner",
+            "owner_name",
+            "applicant",
+            "approved_amount",
+            "risk_level",
+            "created_at",
+            "submitted_at",
+            "decided_at",
+            "version",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_payee_account(self, refund) -> str:
+        user = self.context["request"].user
+        if sees_full_account(user, refund.enterprise_id):
+            return refund.payee_account
+        return mask_account(refund.payee_account)
+
+    def get_owner_name(self, refund) -> str:
+        return _user_label(refund.owner)
+
+
+class RefundInputSerializer(serializers.Serializer):
+    contract = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=Reason.choices)
+    description = serializers.CharField(required=False, allow_blank=True)
+    amount = money_field()
+    currency = serializers.ChoiceField(
+        choices=[(code, code) for code in settings.SUPPORTED_CURRENCIES]
+    )
+    payee_name = serializers.CharField(max_length=200)
+    payee_bank = serializers.CharField(max_length=200)
+    payee_account = serializers.CharField(max_length=34)
+
+
+class RefundFilterSerializer(serializers.Serializer):
+    """Query parameters of the refund list."""
+
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=State.choices),
+        required=False,
+        help_text="One or more states: repeat the parameter or separate by commas.",
+    )
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    enterprise = serializers.IntegerField(required=False)
+    owner = serializers.IntegerField(required=False)
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    amount_min = money_field(required=False)
+    amount_max = money_field(required=False)
+    ordering = serializers.ChoiceField(
+        choices=[
+            "created_at",
+            "-created_at",
+            "amount",
+            "-amount",
+            "reference",
+            "-reference",
+        ],
+        required=False,
+    )
+
+
+class TransitionListSerializer(serializers.Serializer):
+    transitions = serializers.ListField(
+        child=serializers.ChoiceField(choices=TRANSITION_NAMES)
+    )
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    amount = money_field(
+        required=False,
+        help_text="Only for approve: a reduced amount (needs a comment).",
+    )
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    comment = serializers.CharField()
+    actor = serializers.CharField()
+    on_behalf_of = serializers.CharField()
+    state_before = serializers.CharField()
+    state_after = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    uploaded_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = (
+            "id",
+            "kind",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "uploaded_by",
+            "uploaded_by_name",
+            "created_at",
+        )
+        read_only_fields = fields
+
+    def get_uploaded_by_name(self, document) -> str:
+        return _user_label(document.uploaded_by)
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DocumentKind.choices)
+    file = serializers.FileField()
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ("id", "author", "author_name", "body", "internal", "created_at")
+        read_only_fields = fields
+
+    def get_author_name(self, message) -> str:
+        return _user_label(message.author)
+
+
+class MessageInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=5000)
+    internal = serializers.BooleanField(required=False, default=False)
+
+
+class ApprovalStepSerializer(serializers.ModelSerializer):
+    level_display = serializers.CharField(source="get_level_display")
+    status_display = serializers.CharField(source="get_status_display")
+    approved_amount = money_field(allow_null=True)
+    decided_by_name = serializers.SerializerMethodField()
+    on_behalf_of_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ApprovalStep
+        fields = (
+            "id",
+            "round",
+            "position",
+            "level",
+            "level_display",
+            "status",
+            "status_display",
+            "decided_by",
+            "decided_by_name",
+            "on_behalf_of",
+            "on_behalf_of_name",
+            "decided_at",
+            "approved_amount",
+            "comment",
+            "activated_at",
+        )
+        read_only_fields = fields
+
+    def get_decided_by_name(self, step) -> str:
+        return _user_label(step.decided_by)
+
+    def get_on_behalf_of_name(self, step) -> str:
+        return _user_label(step.on_behalf_of)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    seal_position = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditEvent
+        fields = (
+            "id",
+            "occurred_at",
+            "actor",
+            "actor_name",
+            "on_behalf_of",
+            "action",
+            "object_type",
+            "object_id",
+            "refund",
+            "before",
+            "after",
+            "seal_position",
+        )
+        read_only_fields = fields
+
+    def get_seal_position(self, event) -> int | None:
+        seal = getattr(event, "seal", None)
+        return seal.position if seal else None
+
+
+class AuditFilterSerializer(serializers.Serializer):
+    refund = serializers.IntegerField(required=False)
+    object_type = serializers.CharField(required=False, max_length=60)
+    object_id = serializers.CharField(required=False, max_length=40)
+    action = serializers.CharField(required=False, max_length=60)
+
+
+class AuditChainSerializer(serializers.Serializer):
+    intact = serializers.BooleanField()
+    checked = serializers.IntegerField()
+    unsealed = serializers.IntegerField()
+    broken_at = serializers.IntegerField(allow_null=True)
+    event_id = serializers.IntegerField(allow_null=True)
+    problem = serializers.CharField(allow_blank=True)
+
+
+def hide_approvers(row: dict) -> dict:
+    """An enterprise follows its case's approval levels but not who signed
+    them or what they wrote to each other."""
+    hidden = {
+        "decided_by": None,
+        "decided_by_name": "",
+        "on_behalf_of": None,
+        "on_behalf_of_name": "",
+        "comment": "",
+    }
+    return {**row, **hidden}
