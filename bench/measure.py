@@ -54,13 +54,20 @@ def raw_sql_call(connection, statements: list[tuple[str, list]]):
 
 
 def table(rows: list[dict]) -> str:
-    header = f"{'measure':<34} {'p50 ms':>9} {'p95 ms':>9} {'floor p50':>10} {'floor p95':>10} {'×p50':>6} {'×p95':>6} {'peak KiB':>9}"
+    header = (
+        f"{'measure':<30} {'p50 ms':>9} {'p95 ms':>9} {'floor p50':>10} "
+        f"{'floor p95':>10} {'×p50':>6} {'×p95':>6} {'peak KiB':>9}"
+    )
     lines = [header, "-" * len(header)]
     for row in rows:
+        floor = (
+            f"{row['floor_p50_ms']:>10.2f} {row['floor_p95_ms']:>10.2f} "
+            f"{row['ratio_p50']:>6.2f} {row['ratio_p95']:>6.2f}"
+            if "floor_p50_ms" in row
+            else f"{'(write)':>10} {'':>10} {'':>6} {'':>6}"
+        )
         lines.append(
-            f"{row['name']:<34} {row['p50_ms']:>9.2f} {row['p95_ms']:>9.2f} "
-            f"{row.get('floor_p50_ms', float('nan')):>10.2f} {row.get('floor_p95_ms', float('nan')):>10.2f} "
-            f"{row.get('ratio_p50', float('nan')):>6.2f} {row.get('ratio_p95', float('nan')):>6.2f} "
+            f"{row['name']:<30} {row['p50_ms']:>9.2f} {row['p95_ms']:>9.2f} {floor} "
             f"{row['peak_kib']:>9}"
         )
     return "\n".join(lines)

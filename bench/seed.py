@@ -189,6 +189,14 @@ def seed(
             for n in range(1, enterprises + 1)
         ),
     )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM auth_group WHERE name = 'enterprise'")
+        enterprise_group = cursor.fetchone()[0]
+    _copy(
+        "accounts_user_groups",
+        ["user_id", "group_id"],
+        ((n, enterprise_group) for n in range(1, enterprises + 1)),
+    )
     figures["contracts"] = _copy(
         "accounts_contract",
         [
@@ -203,7 +211,7 @@ def seed(
             "enterprise_id",
         ],
         (
-            (n, f"HT-{n:06d}", "", "50000000.00", "CNY", None, now, now, n)
+            (n, f"HT-{n:06d}", "", "900000000000.00", "CNY", None, now, now, n)
             for n in range(1, enterprises + 1)
         ),
     )
