@@ -15,14 +15,14 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Subquery
 
 from operations import conf
 from operations.models import APPROVAL_STAGES, Alert, AlertKind, StageClock
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
-from refunds.models import RefundRequest
+from refunds.models import RefundRequest, TimelineEntry
 from refunds.models.case import OPEN_STATES
 from refunds.rules import LEVEL_ROLES
 from refunds.services.lifecycle import lock_refund
@@ -192,13 +192,16 @@ def silence_nudge(*, refund_id: int, now=None) -> Alert | None:
 def silent_cases_scan(*, now=None) -> int:
     now = now or clock.now()
     quiet_since = now - datetime.timedelta(days=conf.no_progress_days())
+    # The newest visible timeline entry, served by the timeline's
+    # (refund, created_at) index.
+    last_visible = (
+        TimelineEntry.objects.filter(refund=OuterRef("pk"), visible_to_enterprise=True)
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
     quiet = (
         RefundRequest.objects.filter(state__in=OPEN_STATES)
-        .annotate(
-            last_visible=Max(
-                "timeline__created_at", filter=Q(timeline__visible_to_enterprise=True)
-            )
-        )
+        .annotate(last_visible=Subquery(last_visible))
         .filter(last_visible__lte=quiet_since)
         .exclude(
             Exists(

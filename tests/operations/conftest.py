@@ -61,3 +61,17 @@ def vince(vip):
 @pytest.fixture
 def vip_cases(vince, vip, olivia):
     return CaseBuilder(vince, ContractFactory(enterprise=vip), olivia)
+
+
+@pytest.fixture
+def close_case(mark, diana, fiona, olivia):
+    """Walks a case from draft to closed with the real transitions."""
+    from refunds.services.lifecycle import refund_transition
+
+    def close(builder, **kwargs):
+        refund = builder.approved([mark], **kwargs)
+        for name, actor in (("schedule", diana), ("confirm_paid", fiona)):
+            refund = refund_transition(refund_id=refund.pk, name=name, actor=actor)
+        return refund_transition(refund_id=refund.pk, name="close", actor=refund.owner)
+
+    return close
