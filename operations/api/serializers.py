@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from rest_framework import serializers
 
 from operations.models import Complaint, Notification, Rating, WeeklyDigest
@@ -57,7 +58,7 @@ class QueueCaseSerializer(serializers.ModelSerializer):
 
     def get_next_deadline(self, refund) -> datetime.datetime | None:
         deadline = refund.next_deadline
-        return None if deadline.year == 9999 else deadline
+        return None if deadline.year == 9999 else timezone.localtime(deadline)
 
 
 class ReassignSerializer(serializers.Serializer):
