@@ -6,7 +6,7 @@ Safe to run again: every step checks what is there first.
 import datetime
 from decimal import Decimal
 
-from operations.models import Complaint, Rating, SlaTarget, SpecialistProfile
+from operations.models import Complaint, SlaTarget, SpecialistProfile
 from operations.services.feedback import complaint_file, rating_submit
 from parkportal.core import clock
 from refunds.models import RefundRequest, State
@@ -89,12 +89,12 @@ def _feedback(users: dict) -> None:
 
     if Complaint.objects.exists():
         return
-    slow = RefundRequest.objects.filter(
-        state=State.CLOSED, rating__score__lte=3
-    ).first()
-    if slow is None:
-        slow = Rating.objects.order_by("score").values_list("refund", flat=True).first()
-        slow = RefundRequest.objects.filter(pk=slow).first()
+    # The complaint goes with the least happy rating.
+    slow = (
+        RefundRequest.objects.filter(rating__isnull=False)
+        .order_by("rating__score", "id")
+        .first()
+    )
     author = slow and _enterprise_user(users, slow)
     if author is not None:
         with clock.travel(slow.state_changed_at + datetime.timedelta(days=2)):
