@@ -32,22 +32,22 @@ logger = logging.getLogger(__name__)
 ESCALATIONS = (AlertKind.BREACH, AlertKind.APPROVAL_STALLED)
 
 
-def _people(role: str):
+def people_with_role(role: str):
     return get_user_model().objects.filter(groups__name=role, is_active=True)
 
 
 def enterprise_recipients(refund: RefundRequest):
-    return _people(Role.ENTERPRISE).filter(enterprise_id=refund.enterprise_id)
+    return people_with_role(Role.ENTERPRISE).filter(enterprise_id=refund.enterprise_id)
 
 
 def level_approvers(stage: str):
     level = stage.removeprefix("approval_")
-    return _people(LEVEL_ROLES[level])
+    return people_with_role(LEVEL_ROLES[level])
 
 
 def _recipients(clock_row: StageClock, kind: str) -> list:
     refund = clock_row.refund
-    managers = list(_people(Role.OPS_MANAGER))
+    managers = list(people_with_role(Role.OPS_MANAGER))
     if kind == AlertKind.REMINDER:
         if clock_row.stage in APPROVAL_STAGES:
             return list(level_approvers(clock_row.stage))
@@ -112,11 +112,10 @@ def alert_raise(*, clock_id: int, kind: str, now=None) -> Alert | None:
             "deadline": clock_row.deadline.isoformat(),
             "owner": str(refund.owner) if refund.owner else "",
         }
-        kind_text = "reminder" if kind == AlertKind.REMINDER else kind
         for recipient in _recipients(clock_row, kind):
             notify(
                 recipient=recipient,
-                kind=kind_text,
+                kind=kind,
                 refund=refund,
                 alert=alert,
                 params=params,

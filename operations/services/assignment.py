@@ -5,11 +5,10 @@ import logging
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from operations import conf
-from operations.models import SpecialistProfile
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role, has_role
 from parkportal.accounts.services import system_user
@@ -20,6 +19,9 @@ from refunds.models.case import OPEN_STATES
 from refunds.services.lifecycle import lock_refund, set_owner
 
 logger = logging.getLogger(__name__)
+
+# Any constant works; it only has to be the same for every process.
+_ASSIGNMENT_LOCK_ID = 724_519_101
 
 
 def available_specialists(*, green_channel: bool = False, at=None) -> list:
@@ -68,14 +70,20 @@ def choose_owner(refund: RefundRequest):
         candidates = available_specialists()
     if not candidates:
         return None
-    # Concurrent submissions would each count the same workloads and pick
-    # the same person; locking the candidates' profiles (after the case,
-    # which the caller holds) makes them take turns.
-    SpecialistProfile.objects.select_for_update().filter(user__in=candidates).order_by(
-        "pk"
-    ).exists()
+    _serialise_assignments()
     load = workloads(candidates)
     return min(candidates, key=lambda user: (load[user.pk], user.pk))
+
+
+def _serialise_assignments() -> None:
+    # Two submissions at once would each count the same workloads and give
+    # both cases to the same person; this lock makes assignments take
+    # turns, each seeing the other's committed owner. It is taken after the
+    # case's row lock, which the caller holds, and released at commit.
+    # SQLite serialises writers on its own.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ASSIGNMENT_LOCK_ID])
 
 
 def assign_on_submit(refund: RefundRequest) -> None:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from operations.models import StageClock, WeeklyDigest
-from operations.services.alerts import _people
+from operations.services.alerts import people_with_role
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
@@ -163,7 +163,7 @@ def digest_prepare(*, now=None) -> WeeklyDigest | None:
 def digest_recipients() -> list:
     seen = {}
     for role in DIGEST_ROLES:
-        for user in _people(role):
+        for user in people_with_role(role):
             seen.setdefault(user.pk, user)
     return list(seen.values())
 

@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from operations.models import Complaint, ComplaintStatus, Rating
-from operations.services.alerts import _people
+from operations.services.alerts import people_with_role
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
@@ -90,7 +90,7 @@ def complaint_file(*, refund_id: int, actor, body: str) -> Complaint:
             "enterprise": refund.enterprise.name,
             "body": complaint.body[:200],
         }
-        recipients = {user.pk: user for user in _people(Role.OPS_MANAGER)}
+        recipients = {user.pk: user for user in people_with_role(Role.OPS_MANAGER)}
         if refund.owner:
             recipients[refund.owner.pk] = refund.owner
         for recipient in recipients.values():
