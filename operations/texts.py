@@ -68,7 +68,7 @@ def _words(params: dict) -> dict:
     if params.get("deadline"):
         moment = timezone.localtime(datetime.datetime.fromisoformat(params["deadline"]))
         words["deadline"] = formats.date_format(moment, "DATETIME_FORMAT")
-    for key in ("reference", "enterprise", "owner", "week", "body"):
+    for key in ("reference", "enterprise", "owner", "week", "body", "deadline"):
         words.setdefault(key, "")
     for key in ("overdue", "finance"):
         words[key] = str(params.get(key, ""))
