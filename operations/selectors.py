@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    Avg,
     Count,
     DateTimeField,
     OuterRef,
@@ -16,7 +17,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from operations import conf
-from operations.models import Notification, Stage, StageClock
+from operations.models import (
+    Complaint,
+    ComplaintStatus,
+    Notification,
+    Rating,
+    Stage,
+    StageClock,
+)
 from operations.services.sla import clock_status
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
@@ -135,3 +143,25 @@ def inbox(*, user) -> QuerySet[Notification]:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def satisfaction_summary(*, since=None) -> dict:
+    """Ratings and complaints for the KPIs: count, average score, the
+    spread of scores, and complaints open and in total."""
+    ratings = Rating.objects.all()
+    complaints = Complaint.objects.all()
+    if since is not None:
+        ratings = ratings.filter(created_at__gte=since)
+        complaints = complaints.filter(created_at__gte=since)
+    figures = ratings.aggregate(count=Count("pk"), average=Avg("score"))
+    spread = dict(ratings.values_list("score").annotate(n=Count("pk")))
+    average = figures["average"]
+    return {
+        "ratings": figures["count"],
+        "average_score": None
+        if average is None
+        else Decimal(str(average)).quantize(Decimal("0.01")),
+        "scores": {score: spread.get(score, 0) for score in range(1, 6)},
+        "complaints": complaints.count(),
+        "complaints_open": complaints.filter(status=ComplaintStatus.OPEN).count(),
+    }

@@ -25,6 +25,7 @@ urlpatterns = [
         views.ComplaintResolveView.as_view(),
         name="complaint-resolve",
     ),
+    path("satisfaction/", views.SatisfactionView.as_view(), name="satisfaction"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("inbox/unread/", views.UnreadCountView.as_view(), name="inbox-unread"),
     path("inbox/read/", views.MarkReadView.as_view(), name="inbox-read"),

@@ -228,3 +228,15 @@ class DelegationEndView(APIView):
     def post(self, request, delegation_id: int):
         delegation = delegation_end(delegation_id=delegation_id, actor=request.user)
         return Response(s.DelegationSerializer(delegation).data)
+
+
+class SatisfactionView(APIView):
+    @extend_schema(responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        if not has_role(request.user, *DIGEST_READERS):
+            raise NotAllowed()
+        summary = selectors.satisfaction_summary()
+        summary["average_score"] = summary["average_score"] and str(
+            summary["average_score"]
+        )
+        return Response(summary)

@@ -22,7 +22,7 @@ from operations.models import APPROVAL_STAGES, Alert, AlertKind, StageClock
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
-from refunds.models import RefundRequest, TimelineEntry
+from refunds.models import ApprovalDelegation, RefundRequest, TimelineEntry
 from refunds.models.case import OPEN_STATES
 from refunds.rules import LEVEL_ROLES
 from refunds.services.lifecycle import lock_refund
@@ -40,9 +40,22 @@ def enterprise_recipients(refund: RefundRequest):
     return people_with_role(Role.ENTERPRISE).filter(enterprise_id=refund.enterprise_id)
 
 
-def level_approvers(stage: str):
+def level_approvers(stage: str, at=None) -> list:
+    """Who can sign the level now: its approvers and anyone standing in
+    for one of them."""
     level = stage.removeprefix("approval_")
-    return people_with_role(LEVEL_ROLES[level])
+    approvers = list(people_with_role(LEVEL_ROLES[level]))
+    moment = at or clock.now()
+    standing_in = ApprovalDelegation.objects.filter(
+        delegator__in=approvers,
+        starts_at__lte=moment,
+        ends_at__gt=moment,
+        delegate__is_active=True,
+    ).select_related("delegate")
+    for delegation in standing_in:
+        if delegation.delegate not in approvers:
+            approvers.append(delegation.delegate)
+    return approvers
 
 
 def _recipients(clock_row: StageClock, kind: str) -> list:
@@ -50,10 +63,10 @@ def _recipients(clock_row: StageClock, kind: str) -> list:
     managers = list(people_with_role(Role.OPS_MANAGER))
     if kind == AlertKind.REMINDER:
         if clock_row.stage in APPROVAL_STAGES:
-            return list(level_approvers(clock_row.stage))
+            return level_approvers(clock_row.stage)
         return [refund.owner] if refund.owner else managers
     if kind == AlertKind.APPROVAL_STALLED:
-        approvers = list(level_approvers(clock_row.stage))
+        approvers = level_approvers(clock_row.stage)
         return approvers + [m for m in managers if m not in approvers]
     return managers
 

@@ -7,13 +7,9 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from operations.models import CalendarDay
 from parkportal.core.errors import InvalidInput
 
-BUNDLED_CSV = (
-    Path(__file__).resolve().parent.parent
-    / "data"
-    / ("cn-public-holidays-2025-2026.csv")
-)
 KINDS = ("holiday", "workday")
 
 
@@ -46,12 +42,11 @@ def read_calendar_csv(path: Path) -> list[dict]:
     return rows
 
 
-def load_calendar_rows(model, rows: list[dict]) -> int:
-    """Insert or update each day; `model` is CalendarDay or its historical
-    version inside a migration."""
+def load_calendar_rows(rows: list[dict]) -> int:
+    """Insert or update each day, all or nothing."""
     with transaction.atomic():
         for row in rows:
-            model.objects.update_or_create(
+            CalendarDay.objects.update_or_create(
                 date=row["date"],
                 defaults={key: row[key] for key in ("kind", "name_zh", "name_en")},
             )
@@ -59,6 +54,4 @@ def load_calendar_rows(model, rows: list[dict]) -> int:
 
 
 def calendar_load_csv(*, path: Path) -> int:
-    from operations.models import CalendarDay
-
-    return load_calendar_rows(CalendarDay, read_calendar_csv(path))
+    return load_calendar_rows(read_calendar_csv(path))

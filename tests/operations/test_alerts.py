@@ -149,3 +149,36 @@ def test_the_enterprise_is_nudged_once_when_its_case_is_quiet(
 
     assert [m.to for m in mail.outbox] == [[alice.email]]
     assert Alert.objects.get().kind == AlertKind.NO_PROGRESS
+
+
+def test_an_approval_reminder_reaches_the_approvers_substitute(
+    reviewed, olivia, mark, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from refunds.services.delegations import delegation_create
+    from tests.factories import UserFactory
+
+    deputy = UserFactory(username="deputy", role="ops_specialist")
+    with clock.travel(at(2025, 6, 9, 9, 30)):
+        delegation_create(
+            delegator=mark,
+            delegate=deputy,
+            starts_at=at(2025, 6, 9, 0, 0),
+            ends_at=at(2025, 6, 20, 0, 0),
+            actor=mark,
+        )
+    with clock.travel(at(2025, 6, 9, 10, 0)):
+        refund_forward(refund_id=reviewed.pk, actor=olivia)
+
+    # Eight hours for the level: the reminder falls due after six.
+    scan(at(2025, 6, 9, 17, 30), django_capture_on_commit_callbacks)
+
+    reminder = Alert.objects.get(
+        kind=AlertKind.REMINDER, stage=Stage.APPROVAL_OPS_MANAGER
+    )
+    recipients = set(
+        reminder.notifications.values_list("recipient__username", flat=True)
+    )
+    assert recipients == {"mark", "deputy"}
+    assert datetime.timedelta(0) < reminder.deadline - at(2025, 6, 9, 17, 30)

@@ -85,3 +85,21 @@ def test_another_enterprise_cannot_complain_about_a_case(cases, gary):
     with pytest.raises(NotAllowed):
         complaint_file(refund_id=refund.pk, actor=gary, body="Not mine")
     assert not Complaint.objects.exists()
+
+
+def test_ratings_and_complaints_feed_the_satisfaction_figures(cases, close_case, alice):
+    from decimal import Decimal
+
+    from operations.selectors import satisfaction_summary
+
+    first, second = close_case(cases), close_case(cases)
+    rating_submit(refund_id=first.pk, actor=alice, score=5)
+    rating_submit(refund_id=second.pk, actor=alice, score=2)
+    complaint_file(refund_id=second.pk, actor=alice, body="Paid late")
+
+    summary = satisfaction_summary()
+
+    assert summary["ratings"] == 2
+    assert summary["average_score"] == Decimal("3.50")
+    assert summary["scores"] == {1: 0, 2: 1, 3: 0, 4: 0, 5: 1}
+    assert (summary["complaints"], summary["complaints_open"]) == (1, 1)
