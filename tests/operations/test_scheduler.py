@@ -28,3 +28,37 @@ def test_run_scheduler_runs_the_deadline_scan_in_process(cases):
     assert Alert.objects.get(refund=refund).kind == AlertKind.REMINDER
     assert "operations-scan-deadlines: 1" in output.getvalue()
     assert "operations-prepare-digest" in output.getvalue()
+
+
+def test_the_embedded_default_runs_the_schedule_in_a_fresh_process(tmp_path):
+    """As the README's run command does: a new process, SQLite, no broker.
+    Tasks must be found without anything having imported them before."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(DEBUG="1", PARKPORTAL_DATA_DIR=str(tmp_path))
+
+    def manage(*arguments):
+        return subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert manage("migrate", "-v0").returncode == 0
+    ran = manage("run_scheduler", "--once")
+
+    assert ran.returncode == 0, ran.stderr
+    assert "operations-scan-deadlines: 0" in ran.stdout
+    assert "failed" not in ran.stderr

@@ -9,10 +9,9 @@ import logging
 import signal
 import time
 
-from celery import current_app
 from celery.schedules import schedule as every
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from parkportal.core import clock
 
@@ -35,8 +34,19 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, once: bool, tick: float, **options):
-        import parkportal.celery  # noqa: F401  (registers the app and its tasks)
+        from parkportal.celery import app
 
+        # Celery finds the apps' tasks modules lazily; import them now so
+        # that every scheduled name resolves.
+        app.loader.import_default_modules()
+        missing = [
+            entry["task"]
+            for entry in settings.CELERY_BEAT_SCHEDULE.values()
+            if entry["task"] not in app.tasks
+        ]
+        if missing:
+            raise CommandError(f"unknown tasks in CELERY_BEAT_SCHEDULE: {missing}")
+        self.app = app
         entries = {
             name: _as_schedule(entry["schedule"])
             for name, entry in settings.CELERY_BEAT_SCHEDULE.items()
@@ -66,7 +76,7 @@ class Command(BaseCommand):
     def _run(self, name: str) -> None:
         task_name = settings.CELERY_BEAT_SCHEDULE[name]["task"]
         try:
-            result = current_app.tasks[task_name].apply()
+            result = self.app.tasks[task_name].apply()
             self.stdout.write(f"{name}: {result.result}")
         except Exception:
             logger.exception("scheduled task %s failed", name)
