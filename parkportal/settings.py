@@ -232,7 +232,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 # Operations (case owners, SLA clocks, alerts). Periodic tasks come from
-# operations/schedule.py; other apps add theirs the same way.
+# operations/schedule.py; other apps add theirs the same way. The deadline
+# scan runs every OPERATIONS_SCAN_SECONDS (environment, default 60), read by
+# operations/schedule.py.
 from operations.schedule import BEAT_SCHEDULE as OPERATIONS_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {

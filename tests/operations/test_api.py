@@ -158,3 +158,15 @@ def test_an_approver_sets_and_ends_a_delegation(mark, oscar):
     assert ended.status_code == 200
     assert to_self.status_code == 400
     assert to_self.json()["code"] == "delegate_is_self"
+
+
+def test_satisfaction_figures_are_for_staff(cases, close_case, alice, mark):
+    from operations.services.feedback import rating_submit
+
+    rating_submit(refund_id=close_case(cases).pk, actor=alice, score=4)
+
+    figures = client_for(mark).get(f"{BASE}/satisfaction/").json()
+
+    assert figures["ratings"] == 1
+    assert figures["average_score"] == "4.00"
+    assert client_for(alice).get(f"{BASE}/satisfaction/").status_code == 403
