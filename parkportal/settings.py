@@ -232,3 +232,33 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Operations (case owners, SLA clocks, alerts). Periodic tasks come from
+# operations/schedule.py; other apps add theirs the same way. The deadline
+# scan runs every OPERATIONS_SCAN_SECONDS (environment, default 60), read by
+# operations/schedule.py.
+from operations.schedule import BEAT_SCHEDULE as OPERATIONS_BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    **globals().get("CELERY_BEAT_SCHEDULE", {}),
+    **OPERATIONS_BEAT_SCHEDULE,
+}
+# Working hours of the business calendar, comma-separated windows in the
+# park's time zone; SLA deadlines count only these hours on working days.
+OPERATIONS_WORKING_HOURS = env_str(
+    "OPERATIONS_WORKING_HOURS", "09:00-12:00,13:00-18:00"
+)
+# Share of a stage's target after which its owner gets a reminder.
+OPERATIONS_REMINDER_SHARE = env_decimal("OPERATIONS_REMINDER_SHARE", "0.75")
+# Days without visible progress after which the enterprise is told its case
+# is still being handled.
+OPERATIONS_NO_PROGRESS_DAYS = env_int("OPERATIONS_NO_PROGRESS_DAYS", 5)
+# The "due soon" filter of the queues: deadlines within this many hours.
+OPERATIONS_DUE_SOON_HOURS = env_int("OPERATIONS_DUE_SOON_HOURS", 24)
+# Minutes after which the sweep mails a notification whose task was lost.
+OPERATIONS_EMAIL_SWEEP_AFTER_MINUTES = env_int(
+    "OPERATIONS_EMAIL_SWEEP_AFTER_MINUTES", 2
+)
+# OPERATIONS_ASSIGNMENT_WEIGHTS (optional, a dict state -> weight) overrides
+# how much an open case in each state weighs in a specialist's workload;
+# the defaults are in operations/conf.py.

@@ -27,7 +27,11 @@ def test_submit_moves_a_complete_draft_to_review(cases, alice):
     kinds = list(
         TimelineEntry.objects.filter(refund=refund).values_list("kind", flat=True)
     )
-    assert kinds[-2:] == ["submit", "start_review"]
+    # Receivers (operations assigns the owner) add entries of their own.
+    assert [k for k in kinds if k in ("submit", "start_review")] == [
+        "submit",
+        "start_review",
+    ]
 
 
 def test_submit_refuses_missing_documents(alice, acme_contract):
@@ -140,7 +144,8 @@ def test_reject_requires_a_reason(cases, mark):
 
 def test_every_transition_writes_one_audit_event(cases, alice):
     refund = cases.draft()
-    before = AuditEvent.objects.filter(action__startswith="refund.").count()
+    steps = ("refund.submit", "refund.start_review")
+    before = AuditEvent.objects.filter(action__in=steps).count()
 
     refund_submit(refund_id=refund.pk, actor=alice)
 
@@ -149,8 +154,9 @@ def test_every_transition_writes_one_audit_event(cases, alice):
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert AuditEvent.objects.filter(action__startswith="refund.").count() == before + 2
-    assert actions[-2:] == ["refund.submit", "refund.start_review"]
+    # Receivers (operations assigns the owner) record events of their own.
+    assert AuditEvent.objects.filter(action__in=steps).count() == before + 2
+    assert [action for action in actions if action in steps] == list(steps)
 
 
 def test_available_transitions_follow_role_and_state(cases, alice, olivia, gary):

@@ -1,0 +1,165 @@
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework import serializers
+
+from operations.models import Complaint, Notification, Rating, WeeklyDigest
+from operations.services.notifications import notification_render
+from refunds.models import ApprovalDelegation, RefundRequest, State
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    state = serializers.CharField(required=False, help_text="Comma-separated states.")
+    deadline = serializers.ChoiceField(choices=["overdue", "due_soon"], required=False)
+    risk_level = serializers.CharField(required=False, help_text="Comma-separated.")
+    green_channel = serializers.BooleanField(
+        required=False, allow_null=True, default=None
+    )
+    amount_min = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False
+    )
+    amount_max = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False
+    )
+
+    def validate_state(self, value):
+        states = [item.strip() for item in value.split(",") if item.strip()]
+        unknown = set(states) - set(State.values)
+        if unknown:
+            raise serializers.ValidationError(sorted(unknown))
+        return states
+
+    def validate_risk_level(self, value):
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class QueueCaseSerializer(serializers.ModelSerializer):
+    enterprise = serializers.CharField(source="enterprise.name")
+    green_channel = serializers.BooleanField(source="enterprise.green_channel")
+    owner = serializers.CharField(source="owner.__str__", default="")
+    next_deadline = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RefundRequest
+        fields = [
+            "id",
+            "reference",
+            "state",
+            "enterprise",
+            "green_channel",
+            "amount",
+            "currency",
+            "risk_level",
+            "owner",
+            "submitted_at",
+            "next_deadline",
+        ]
+
+    def get_next_deadline(self, refund) -> datetime.datetime | None:
+        deadline = refund.next_deadline
+        return None if deadline.year == 9999 else timezone.localtime(deadline)
+
+
+class ReassignSerializer(serializers.Serializer):
+    refunds = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
+    owner = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.all())
+    reason = serializers.CharField()
+
+
+class ClockSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    deadline = serializers.DateTimeField(allow_null=True)
+    target_minutes = serializers.IntegerField()
+    used_minutes = serializers.IntegerField()
+    left_minutes = serializers.IntegerField()
+    overdue_minutes = serializers.IntegerField()
+
+
+class SlaPanelSerializer(serializers.Serializer):
+    refund = serializers.IntegerField()
+    reference = serializers.CharField()
+    stages = ClockSerializer(many=True)
+    total = ClockSerializer(allow_null=True)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    subject = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    refund = serializers.IntegerField(source="refund_id", allow_null=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "refund", "subject", "body", "read_at", "created_at"]
+
+    def _text(self, notification):
+        language = self.context.get("language")
+        return notification_render(notification, language)
+
+    def get_subject(self, notification) -> str:
+        return self._text(notification)[0]
+
+    def get_body(self, notification) -> str:
+        return self._text(notification)[1]
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+
+
+class DigestSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WeeklyDigest
+        fields = ["id", "week_start", "prepared_at", "notified_at", "content"]
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rating
+        fields = ["id", "refund", "score", "comment", "created_at"]
+        read_only_fields = ["id", "refund", "created_at"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "refund",
+            "body",
+            "status",
+            "resolution",
+            "resolved_at",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "refund",
+            "status",
+            "resolution",
+            "resolved_at",
+            "created_at",
+        ]
+
+
+class ResolveSerializer(serializers.Serializer):
+    resolution = serializers.CharField()
+
+
+class DelegationSerializer(serializers.ModelSerializer):
+    delegator = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), required=False
+    )
+    delegate = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all()
+    )
+
+    class Meta:
+        model = ApprovalDelegation
+        fields = ["id", "delegator", "delegate", "starts_at", "ends_at", "reason"]
+        read_only_fields = ["id"]

@@ -1,0 +1,167 @@
+"""Read queries of operations: queues, the SLA panel, the inbox."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from operations import conf
+from operations.models import (
+    Complaint,
+    ComplaintStatus,
+    Notification,
+    Rating,
+    Stage,
+    StageClock,
+)
+from operations.services.sla import clock_status
+from parkportal.accounts.roles import Role, has_role
+from parkportal.core import clock
+from parkportal.core.errors import InvalidInput, NotAllowed
+from refunds.models import RefundRequest
+from refunds.models.case import OPEN_STATES
+
+QUEUES = ("mine", "team", "unassigned")
+# Cases without a running deadline sort after all others.
+NO_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+@dataclass
+class QueueFilters:
+    states: list[str] = field(default_factory=list)
+    deadline: str = ""  # "overdue" or "due_soon"
+    risk_levels: list[str] = field(default_factory=list)
+    green_channel: bool | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+
+
+def _require_ops(user) -> None:
+    if not has_role(user, Role.OPS_SPECIALIST, Role.OPS_MANAGER):
+        raise NotAllowed()
+
+
+def _stage_deadline():
+    """The nearest deadline of the case's running stage clocks (the total
+    clock included)."""
+    running = (
+        StageClock.objects.filter(
+            refund=OuterRef("pk"), ended_at__isnull=True, deadline__isnull=False
+        )
+        .order_by("deadline")
+        .values("deadline")[:1]
+    )
+    return Coalesce(
+        Subquery(running, output_field=DateTimeField()),
+        Value(NO_DEADLINE, output_field=DateTimeField()),
+    )
+
+
+def _queue_base(user, queue: str) -> QuerySet[RefundRequest]:
+    if queue not in QUEUES:
+        raise InvalidInput(code="unknown_queue")
+    cases = RefundRequest.objects.filter(state__in=OPEN_STATES)
+    if queue == "mine":
+        return cases.filter(owner=user)
+    if queue == "unassigned":
+        return cases.filter(owner__isnull=True)
+    return cases.filter(owner__isnull=False)
+
+
+def queue_cases(*, user, queue: str, filters: QueueFilters | None = None):
+    """Open cases of a queue with their nearest deadline as `next_deadline`,
+    nearest first; the API pages it by (next_deadline, id)."""
+    _require_ops(user)
+    filters = filters or QueueFilters()
+    now = clock.now()
+    cases = _queue_base(user, queue).annotate(next_deadline=_stage_deadline())
+    if filters.states:
+        cases = cases.filter(state__in=filters.states)
+    if filters.deadline == "overdue":
+        cases = cases.filter(next_deadline__lte=now)
+    elif filters.deadline == "due_soon":
+        soon = now + datetime.timedelta(hours=conf.due_soon_hours())
+        cases = cases.filter(next_deadline__gt=now, next_deadline__lte=soon)
+    if filters.risk_levels:
+        cases = cases.filter(risk_level__in=filters.risk_levels)
+    if filters.green_channel is not None:
+        cases = cases.filter(enterprise__green_channel=filters.green_channel)
+    amount = Coalesce("amount_cny", "amount")
+    if filters.amount_min is not None:
+        cases = cases.alias(amount_value=amount).filter(
+            amount_value__gte=filters.amount_min
+        )
+    if filters.amount_max is not None:
+        cases = cases.alias(amount_value=amount).filter(
+            amount_value__lte=filters.amount_max
+        )
+    return cases.select_related("enterprise", "owner").order_by("next_deadline", "id")
+
+
+def queue_counts(*, user) -> dict[str, int]:
+    """How many open cases each queue holds, in one query."""
+    _require_ops(user)
+    counts = RefundRequest.objects.filter(state__in=OPEN_STATES).aggregate(
+        mine=Count("pk", filter=Q(owner=user)),
+        team=Count("pk", filter=Q(owner__isnull=False)),
+        unassigned=Count("pk", filter=Q(owner__isnull=True)),
+    )
+    return counts
+
+
+def sla_panel(*, refund: RefundRequest) -> dict:
+    """Each stage's deadline and the whole case's, with time left or
+    overdue. Ended stages show whether they met their target."""
+    now = clock.now()
+    clocks = list(StageClock.objects.filter(refund=refund).order_by("started_at", "id"))
+    stages = [clock_status(c, now) for c in clocks if c.stage != Stage.TOTAL]
+    total = next(
+        (clock_status(c, now) for c in reversed(clocks) if c.stage == Stage.TOTAL), None
+    )
+    return {
+        "refund": refund.pk,
+        "reference": refund.reference,
+        "stages": stages,
+        "total": total,
+    }
+
+
+def inbox(*, user) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user).select_related("refund")
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def satisfaction_summary(*, since=None) -> dict:
+    """Ratings and complaints for the KPIs: count, average score, the
+    spread of scores, and complaints open and in total."""
+    ratings = Rating.objects.all()
+    complaints = Complaint.objects.all()
+    if since is not None:
+        ratings = ratings.filter(created_at__gte=since)
+        complaints = complaints.filter(created_at__gte=since)
+    figures = ratings.aggregate(count=Count("pk"), average=Avg("score"))
+    spread = dict(ratings.values_list("score").annotate(n=Count("pk")))
+    average = figures["average"]
+    return {
+        "ratings": figures["count"],
+        "average_score": None
+        if average is None
+        else Decimal(str(average)).quantize(Decimal("0.01")),
+        "scores": {score: spread.get(score, 0) for score in range(1, 6)},
+        "complaints": complaints.count(),
+        "complaints_open": complaints.filter(status=ComplaintStatus.OPEN).count(),
+    }

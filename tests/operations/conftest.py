@@ -1,0 +1,77 @@
+"""Operations actors and helpers: more specialists, a green-channel
+enterprise, and tasks run in process."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from operations.models import SpecialistProfile
+from parkportal.accounts.roles import Role
+from tests.conftest import CaseBuilder
+from tests.factories import ContractFactory, EnterpriseFactory, UserFactory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(year, month, day, hour=0, minute=0) -> datetime.datetime:
+    """A moment in the park's time zone."""
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Run queued tasks in this process even when a broker is configured
+    for the integration tests."""
+    from parkportal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def oscar(db):
+    """Second operations specialist."""
+    return UserFactory(username="oscar", role=Role.OPS_SPECIALIST)
+
+
+@pytest.fixture
+def greta(db):
+    """Operations specialist designated for the green channel."""
+    user = UserFactory(username="greta", role=Role.OPS_SPECIALIST)
+    SpecialistProfile.objects.create(user=user, green_channel=True)
+    return user
+
+
+@pytest.fixture
+def vip(db):
+    return EnterpriseFactory(name="Initech Semiconductors", green_channel=True)
+
+
+@pytest.fixture
+def vince(vip):
+    """Applies for the green-channel enterprise."""
+    return UserFactory(
+        username="vince", enterprise=vip, role=Role.ENTERPRISE, language="en"
+    )
+
+
+@pytest.fixture
+def vip_cases(vince, vip, olivia):
+    return CaseBuilder(vince, ContractFactory(enterprise=vip), olivia)
+
+
+@pytest.fixture
+def close_case(mark, diana, fiona, olivia):
+    """Walks a case from draft to closed with the real transitions."""
+    from refunds.services.lifecycle import refund_transition
+
+    def close(builder, **kwargs):
+        refund = builder.approved([mark], **kwargs)
+        for name, actor in (("schedule", diana), ("confirm_paid", fiona)):
+            refund = refund_transition(refund_id=refund.pk, name=name, actor=actor)
+        return refund_transition(refund_id=refund.pk, name="close", actor=refund.owner)
+
+    return close
