@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parkportal.core import clock
 from refunds.models import Message, RefundRequest, State
@@ -313,3 +315,23 @@ def test_the_enterprise_sees_approval_levels_but_not_who_signed(cases, alice, ma
     assert for_mark[0]["decided_by"] == mark.pk
     assert for_mark[0]["comment"] == "Fine by me"
     assert Decimal(for_mark[0]["approved_amount"]) == Decimal("150000.00")
+
+
+def _count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(REFUNDS)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_costs_the_same_queries_for_few_and_many_cases(cases, mark):
+    client = api(mark)
+    cases.draft()
+    _count_queries(client)  # the caller's roles are read once, then kept
+    few = _count_queries(client)
+    for _ in range(6):
+        cases.draft()
+
+    many = _count_queries(client)
+
+    assert many == few
