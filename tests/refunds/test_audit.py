@@ -209,3 +209,16 @@ def test_others_may_not_read_the_trail(trail, request, reader):
 
     assert client.get("/api/v1/audit/events/").status_code == 403
     assert client.get("/api/v1/audit/verify/").status_code == 403
+
+
+def test_verify_audit_can_leave_pending_events_unsealed(cases, capsys):
+    cases.draft()
+    pending = AuditEvent.objects.filter(seal__isnull=True).count()
+
+    call_command("verify_audit", "--no-seal")
+
+    assert pending > 0
+    assert AuditEvent.objects.filter(seal__isnull=True).count() == pending
+    assert (
+        f"0 links checked, {pending} events not yet sealed." in capsys.readouterr().out
+    )
