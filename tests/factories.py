@@ -60,6 +60,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
     password = factory.PostGenerationMethodCall("set_password", "parkportal-test")
+    # Signed-in users are answered in their profile language; tests read
+    # English unless they choose otherwise.
+    language = "en"
 
     @factory.post_generation
     def role(self, create, extracted, **kwargs):

@@ -43,17 +43,10 @@ def filter_refunds(queryset, params: dict):
 
 
 class KeysetOrdering(OrderingFilter):
-    """The `ordering` parameter, with the id as a tie-breaker so that the
-    cursor pages through equal amounts or dates in a stable order."""
+    """The `ordering` parameter; the keyset pagination adds the id as a
+    tie-breaker."""
 
     ordering_fields = ("created_at", "amount", "reference")
-
-    def get_ordering(self, request, queryset, view):
-        ordering = super().get_ordering(request, queryset, view)
-        if not ordering:
-            return ordering
-        tie_breaker = "-id" if ordering[0].startswith("-") else "id"
-        return [*ordering, tie_breaker]
 
     def get_schema_operation_parameters(self, view):
         # The parameter is described with the other filters.

@@ -256,7 +256,9 @@ class RefundViewSet(
             body=data["body"],
             internal=data["internal"],
         )
-        return Response(s.MessageSerializer(message).data, status=201)
+        return Response(
+            s.MessageSerializer(message).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         summary="Approval steps of every round",

@@ -118,3 +118,14 @@ def test_an_english_profile_gets_english_errors(alice):
 
     assert response["Content-Language"] == "en"
     assert response.json() == {"code": "not_found", "message": "Not found."}
+
+
+def test_a_language_cookie_wins_over_the_profile(client, alice, settings):
+    alice.language = "zh-hans"
+    alice.save(update_fields=["language"])
+    client.force_login(alice)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get("/api/v1/refunds/999999/")
+
+    assert response["Content-Language"] == "en"

@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from parkportal.core import clock
 from refunds.models import Message, RefundRequest, State
@@ -313,3 +315,65 @@ def test_the_enterprise_sees_approval_levels_but_not_who_signed(cases, alice, ma
     assert for_mark[0]["decided_by"] == mark.pk
     assert for_mark[0]["comment"] == "Fine by me"
     assert Decimal(for_mark[0]["approved_amount"]) == Decimal("150000.00")
+
+
+def _count_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(REFUNDS)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_list_costs_the_same_queries_for_few_and_many_cases(cases, mark):
+    client = api(mark)
+    cases.draft()
+    _count_queries(client)  # the caller's roles are read once, then kept
+    few = _count_queries(client)
+    for _ in range(6):
+        cases.draft()
+
+    many = _count_queries(client)
+
+    assert many == few
+
+
+def test_previous_links_walk_back_through_the_same_pages(cases, mark):
+    for amount in ["500.00", "500.00", "500.00", "700.00", "500.00"]:
+        cases.draft(amount=amount)
+    client = api(mark)
+    forward, url, params = [], REFUNDS, {"ordering": "-amount", "page_size": 2}
+    while url:
+        page = client.get(url, params).json()
+        forward.append([row["id"] for row in page["results"]])
+        last_previous, url, params = page["previous"], page["next"], None
+
+    backward = []
+    url = last_previous
+    while url:
+        page = client.get(url).json()
+        backward.append([row["id"] for row in page["results"]])
+        url = page["previous"]
+
+    assert [len(ids) for ids in forward] == [2, 2, 1]
+    assert backward == forward[-2::-1]
+
+
+def test_a_case_created_while_paging_does_not_shift_the_next_page(cases, mark):
+    for _ in range(4):
+        cases.draft()
+    client = api(mark)
+    first = client.get(REFUNDS, {"page_size": 2}).json()
+
+    cases.draft()
+    second = client.get(first["next"]).json()
+
+    seen = [row["id"] for row in first["results"] + second["results"]]
+    oldest_four = sorted(RefundRequest.objects.values_list("id", flat=True))[:4]
+    assert seen == sorted(oldest_four, reverse=True)
+
+
+def test_a_forged_cursor_is_not_found(mark):
+    response = api(mark).get(REFUNDS, {"cursor": "not-a-cursor"})
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
