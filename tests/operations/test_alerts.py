@@ -53,6 +53,8 @@ def test_the_owner_gets_one_reminder_even_when_the_scan_runs_twice(
 def test_a_breach_escalates_to_the_manager_once(
     reviewed, mark, django_capture_on_commit_callbacks
 ):
+    mark.language = "zh-hans"
+    mark.save(update_fields=["language"])
     mail.outbox.clear()
 
     scan(at(2025, 6, 11, 9, 30), django_capture_on_commit_callbacks)

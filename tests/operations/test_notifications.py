@@ -70,8 +70,10 @@ def test_mail_goes_out_only_after_commit_in_the_recipients_language(
 
 def test_dates_in_a_mail_follow_the_recipients_language(olivia, mark):
     deadline = datetime.datetime(2025, 6, 10, 10, 0, tzinfo=datetime.UTC)
+    olivia.language = "zh-hans"
+    olivia.save(update_fields=["language"])
     mark.language = "en"
-    mark.save()
+    mark.save(update_fields=["language"])
     params = {"reference": "RF-2025-000001", "stage": "review"}
     params["deadline"] = deadline.isoformat()
     chinese = notify(recipient=olivia, kind="reminder", params=params)
