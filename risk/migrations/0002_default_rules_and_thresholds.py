@@ -83,12 +83,12 @@ DEFAULT_RULES = (
         "fraud",
         40,
         {
-            "max_z": "3.5",
-            "min_history": 6,
+            "max_z": "4.0",
+            "min_history": 8,
             "min_reason_history": 30,
             "reason_days": 365,
         },
-        "Amount unusual for the enterprise or reason (robust z-score above 3.5)",
+        "Amount unusual for the enterprise or reason (robust z-score above 4)",
     ),
     (
         "required-document-missing",

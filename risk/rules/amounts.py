@@ -248,9 +248,9 @@ class UnusualAmount(RuleType):
     category = "fraud"
     default_score = 40
     params = {
-        "max_z": Param("decimal", "3.5", _("Robust z-score above which to flag.")),
+        "max_z": Param("decimal", "4.0", _("Robust z-score above which to flag.")),
         "min_history": Param(
-            "integer", 6, _("Earlier requests of the enterprise needed to judge.")
+            "integer", 8, _("Earlier requests of the enterprise needed to judge.")
         ),
         "min_reason_history": Param(
             "integer",

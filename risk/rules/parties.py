@@ -34,6 +34,16 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
                 account=masked,
                 enterprise=owners.enterprise.name,
             )
+        if self._verified_as_own(context):
+            # The enterprise proved this account is its own; that another
+            # enterprise was paid on it points at that other case.
+            return no_hit(
+                N_(
+                    "The payee account %(account)s is a verified account of this "
+                    "enterprise."
+                ),
+                account=masked,
+            )
         other_case = (
             context.submitted_before()
             .filter(payee_account=account)
@@ -54,6 +64,14 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
             N_("No other enterprise uses the payee account %(account)s."),
             account=masked,
         )
+
+    def _verified_as_own(self, context) -> bool:
+        return BankAccount.objects.filter(
+            enterprise_id=context.enterprise_id,
+            account_number=context.payee_account,
+            created_at__lte=context.as_of,
+            verified_at__lte=context.as_of,
+        ).exists()
 
 
 @register

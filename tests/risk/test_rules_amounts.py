@@ -155,16 +155,22 @@ def _history(contract, amounts):
 
 
 def test_unusual_amount_hits_far_above_the_enterprise_median(cases, acme_contract):
-    _history(acme_contract, ["40000", "45000", "50000", "52000", "48000", "55000"])
+    _history(
+        acme_contract,
+        ["40000", "45000", "50000", "52000", "48000", "55000", "47000", "51000"],
+    )
 
     verdict = judge("unusual_amount", cases.under_review(amount="400000.00"))
 
     assert verdict.hit
-    assert float(verdict.params["z"]) > 3.5
+    assert float(verdict.params["z"]) > 4.0
 
 
 def test_unusual_amount_passes_an_amount_like_the_history(cases, acme_contract):
-    _history(acme_contract, ["40000", "45000", "50000", "52000", "48000", "55000"])
+    _history(
+        acme_contract,
+        ["40000", "45000", "50000", "52000", "48000", "55000", "47000", "51000"],
+    )
 
     assert not judge("unusual_amount", cases.under_review(amount="60000.00")).hit
 
@@ -175,7 +181,7 @@ def test_unusual_amount_needs_a_minimum_history(cases, acme_contract):
     verdict = judge("unusual_amount", cases.under_review(amount="4000000.00"))
 
     assert not verdict.hit
-    assert verdict.params == {"count": 3, "minimum": 6}
+    assert verdict.params == {"count": 3, "minimum": 8}
 
 
 def test_unusual_amount_falls_back_to_the_reason_history(cases, globex):
