@@ -87,48 +87,72 @@ def holds_open():
     )
 
 
-def rule_figures(since) -> dict[int, dict]:
-    """Hits, holds and holds cleared as false alarms per rule since
-    `since`."""
+def _figures(since):
+    """Hits, holds and holds cleared as false alarms since `since`, per
+    rule and per risk. A hold counts once for a risk even when several of
+    its rules hit."""
     hits = RuleResult.objects.filter(
         status=ResultStatus.HIT, assessment__as_of__gte=since
+    ).values_list(
+        "rule_id",
+        "rule__category",
+        "assessment_id",
+        "assessment__held",
+        "assessment__hold__status",
     )
-    figures: dict[int, dict] = {}
-    for rule_id, held, hold_status in hits.values_list(
-        "rule_id", "assessment__held", "assessment__hold__status"
-    ):
-        row = figures.setdefault(rule_id, {"hits": 0, "holds": 0, "false_alarms": 0})
+    per_rule: dict[int, dict] = {}
+    per_risk: dict[str, dict] = {}
+    for rule_id, risk, assessment_id, held, hold_status in hits:
+        row = per_rule.setdefault(rule_id, {"hits": 0, "holds": 0, "false_alarms": 0})
         row["hits"] += 1
         row["holds"] += int(held)
         row["false_alarms"] += int(hold_status == HoldStatus.CLEARED)
-    return figures
+        sets = per_risk.setdefault(
+            risk, {"hits": 0, "holds": set(), "false_alarms": set()}
+        )
+        sets["hits"] += 1
+        if held:
+            sets["holds"].add(assessment_id)
+        if hold_status == HoldStatus.CLEARED:
+            sets["false_alarms"].add(assessment_id)
+    totals = {
+        risk: {
+            "hits": sets["hits"],
+            "holds": len(sets["holds"]),
+            "false_alarms": len(sets["false_alarms"]),
+        }
+        for risk, sets in per_risk.items()
+    }
+    return per_rule, totals
 
 
 def control_matrix(days: int = MATRIX_DAYS) -> list[dict]:
     """The risk-control matrix: each risk, its controls, their owners and
     live figures over the last `days` days. Figures are counted for
     screening rules; the other controls are enforced by the lifecycle and
-    finance and listed with their owner."""
+    finance and are listed with their owner."""
     since = clock.now() - timedelta(days=days)
-    figures = rule_figures(since)
+    per_rule, per_risk = _figures(since)
     controls = Control.objects.select_related("rule", "rule__live_version")
     empty = {"hits": 0, "holds": 0, "false_alarms": 0}
     matrix = []
     for risk, label in RiskCategory.choices:
-        rows = []
-        for control in controls.filter(risk=risk):
-            numbers = (
-                figures.get(control.rule_id, empty)
+        rows = [
+            _control_row(
+                control,
+                per_rule.get(control.rule_id, empty)
                 if control.kind == ControlKind.RULE
-                else None
+                else None,
             )
-            rows.append(_control_row(control, numbers))
-        totals = {
-            key: sum(row["figures"][key] for row in rows if row["figures"])
-            for key in empty
-        }
+            for control in controls.filter(risk=risk)
+        ]
         matrix.append(
-            {"risk": risk, "label": str(label), "controls": rows, "figures": totals}
+            {
+                "risk": risk,
+                "label": str(label),
+                "controls": rows,
+                "figures": per_risk.get(risk, empty),
+            }
         )
     return matrix
 
