@@ -230,3 +230,15 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Risk: the API schema names the risk app's choice sets itself, so that
+# they do not collide with other apps' fields called "status" or "outcome".
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RiskResultStatusEnum": "risk.models.ResultStatus.choices",
+        "RiskHoldStatusEnum": "risk.models.HoldStatus.choices",
+        "RiskVersionStatusEnum": "risk.models.VersionStatus.choices",
+        "RiskOutcomeEnum": "risk.models.Outcome.choices",
+        "RiskThresholdOutcomeEnum": "risk.models.ThresholdOutcome.choices",
+    }
+)

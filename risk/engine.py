@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from risk.models import Outcome, ResultStatus, Rule, RuleVersion, Threshold
 from risk.rules import REGISTRY
@@ -19,7 +19,7 @@ from risk.rules.context import CaseContext
 
 logger = logging.getLogger(__name__)
 
-ERROR_MESSAGE = N_(
+ERROR_MESSAGE = gettext_noop(
     "The rule could not be evaluated (%(error)s); the case is flagged so that "
     "a person looks at it."
 )

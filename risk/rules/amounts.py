@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from refunds.models.case import COMMITTED_STATES, State
 from risk.rules.base import Param, RuleType, hit, no_hit, register
@@ -44,14 +44,14 @@ class AmountAboveThreshold(RuleType):
         limit = limits.get(context.currency, limits["default"])
         if context.amount_cny > limit:
             return hit(
-                N_(
+                gettext_noop(
                     "The amount is %(amount)s CNY, above the threshold of %(limit)s CNY."
                 ),
                 amount=context.amount_cny,
                 limit=limit,
             )
         return no_hit(
-            N_(
+            gettext_noop(
                 "The amount of %(amount)s CNY is within the threshold of %(limit)s CNY."
             ),
             amount=context.amount_cny,
@@ -75,7 +75,9 @@ class FxExposure(RuleType):
 
     def evaluate(self, context, params):
         if context.currency == "CNY":
-            return no_hit(N_("The refund is in CNY: no exchange-rate exposure."))
+            return no_hit(
+                gettext_noop("The refund is in CNY: no exchange-rate exposure.")
+            )
         limit = params["threshold_cny"]
         values = {
             "amount": context.amount,
@@ -85,14 +87,14 @@ class FxExposure(RuleType):
         }
         if context.amount_cny > limit:
             return hit(
-                N_(
+                gettext_noop(
                     "%(amount)s %(currency)s is worth %(amount_cny)s CNY, above the "
                     "exchange-rate exposure limit of %(limit)s CNY."
                 ),
                 **values,
             )
         return no_hit(
-            N_(
+            gettext_noop(
                 "%(amount)s %(currency)s is worth %(amount_cny)s CNY, within the "
                 "exchange-rate exposure limit of %(limit)s CNY."
             ),
@@ -133,7 +135,7 @@ class AboveContractRemaining(RuleType):
         }
         if context.amount > remaining:
             return hit(
-                N_(
+                gettext_noop(
                     "The amount %(amount)s %(currency)s is more than the contract can "
                     "still return: paid %(paid)s, refunded or approved %(committed)s, "
                     "asked for in other open cases %(in_flight)s, leaving %(remaining)s."
@@ -141,7 +143,7 @@ class AboveContractRemaining(RuleType):
                 **values,
             )
         return no_hit(
-            N_(
+            gettext_noop(
                 "The amount %(amount)s %(currency)s fits in what the contract can "
                 "still return (%(remaining)s)."
             ),
@@ -177,13 +179,15 @@ class Velocity(RuleType):
         values = {"count": count, "total": total, "days": params["days"]}
         if count > params["max_requests"]:
             return hit(
-                N_("%(count)s requests from this enterprise in %(days)s days."),
+                gettext_noop(
+                    "%(count)s requests from this enterprise in %(days)s days."
+                ),
                 limit=params["max_requests"],
                 **values,
             )
         if total > params["max_total_cny"]:
             return hit(
-                N_(
+                gettext_noop(
                     "%(total)s CNY asked for by this enterprise in %(days)s days, above "
                     "%(limit)s CNY."
                 ),
@@ -191,7 +195,9 @@ class Velocity(RuleType):
                 **values,
             )
         return no_hit(
-            N_("%(count)s requests, %(total)s CNY in total, in %(days)s days."),
+            gettext_noop(
+                "%(count)s requests, %(total)s CNY in total, in %(days)s days."
+            ),
             **values,
         )
 
@@ -219,7 +225,7 @@ class LikelyDuplicate(RuleType):
         )
         if twin is not None:
             return hit(
-                N_(
+                gettext_noop(
                     "%(reference)s asked for the same amount on the same contract "
                     "within %(days)s days."
                 ),
@@ -227,7 +233,9 @@ class LikelyDuplicate(RuleType):
                 days=params["days"],
             )
         return no_hit(
-            N_("No request for the same amount on this contract in %(days)s days."),
+            gettext_noop(
+                "No request for the same amount on this contract in %(days)s days."
+            ),
             days=params["days"],
         )
 
@@ -288,7 +296,7 @@ class UnusualAmount(RuleType):
         if len(peers) >= params["min_reason_history"]:
             return self._judge(context, params, peers, "reason")
         return no_hit(
-            N_(
+            gettext_noop(
                 "Only %(count)s earlier requests of this enterprise; at least "
                 "%(minimum)s are needed to judge the amount."
             ),
@@ -297,19 +305,19 @@ class UnusualAmount(RuleType):
         )
 
     MESSAGES = {
-        ("enterprise", True): N_(
+        ("enterprise", True): gettext_noop(
             "%(amount)s CNY is unusual for this enterprise: robust z-score %(z)s "
             "against a median of %(median)s CNY over %(count)s requests."
         ),
-        ("enterprise", False): N_(
+        ("enterprise", False): gettext_noop(
             "%(amount)s CNY is usual for this enterprise: robust z-score %(z)s "
             "against a median of %(median)s CNY over %(count)s requests."
         ),
-        ("reason", True): N_(
+        ("reason", True): gettext_noop(
             "%(amount)s CNY is unusual for this refund reason: robust z-score "
             "%(z)s against a median of %(median)s CNY over %(count)s requests."
         ),
-        ("reason", False): N_(
+        ("reason", False): gettext_noop(
             "%(amount)s CNY is usual for this refund reason: robust z-score %(z)s "
             "against a median of %(median)s CNY over %(count)s requests."
         ),

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from refunds.models import DocumentKind
 from refunds.rules import REQUIRED_DOCUMENTS
@@ -37,11 +37,11 @@ class RequiredDocumentMissing(RuleType):
         missing = sorted(required - present)
         if missing:
             return hit(
-                N_("Required documents are missing: %(kinds)s."),
+                gettext_noop("Required documents are missing: %(kinds)s."),
                 kinds=", ".join(missing),
             )
         return no_hit(
-            N_("Every required document is present: %(kinds)s."),
+            gettext_noop("Every required document is present: %(kinds)s."),
             kinds=", ".join(sorted(required)),
         )
 
@@ -66,7 +66,7 @@ class InvoiceTotalMismatch(RuleType):
             # Judging from some of the invoices would flag every case whose
             # last invoice has not been typed in yet.
             return no_hit(
-                N_(
+                gettext_noop(
                     "%(declared)s of %(count)s invoices have a declared total; the "
                     "sum is checked once all have one."
                 ),
@@ -76,7 +76,9 @@ class InvoiceTotalMismatch(RuleType):
         foreign = [row for row in declared if row.currency != context.currency]
         if foreign:
             return hit(
-                N_("An invoice is in %(currency)s, not in the refund's currency."),
+                gettext_noop(
+                    "An invoice is in %(currency)s, not in the refund's currency."
+                ),
                 currency=foreign[0].currency,
             )
         total = sum((row.declared_total for row in declared), Decimal("0"))
@@ -88,12 +90,13 @@ class InvoiceTotalMismatch(RuleType):
         }
         if abs(total - context.amount) > params["tolerance"]:
             return hit(
-                N_(
+                gettext_noop(
                     "The %(count)s invoices add up to %(total)s %(currency)s, not to "
                     "the %(amount)s %(currency)s asked for."
                 ),
                 **values,
             )
         return no_hit(
-            N_("The %(count)s invoices add up to the amount asked for."), **values
+            gettext_noop("The %(count)s invoices add up to the amount asked for."),
+            **values,
         )

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from parkportal.accounts.models import BankAccount, mask_account
 from risk.rules.base import Param, RuleType, hit, no_hit, register
@@ -30,7 +30,9 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
         )
         if owners is not None:
             return hit(
-                N_("The payee account %(account)s is registered to %(enterprise)s."),
+                gettext_noop(
+                    "The payee account %(account)s is registered to %(enterprise)s."
+                ),
                 account=masked,
                 enterprise=owners.enterprise.name,
             )
@@ -38,7 +40,7 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
             # The enterprise proved this account is its own; that another
             # enterprise was paid on it points at that other case.
             return no_hit(
-                N_(
+                gettext_noop(
                     "The payee account %(account)s is a verified account of this "
                     "enterprise."
                 ),
@@ -53,7 +55,7 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
         )
         if other_case is not None:
             return hit(
-                N_(
+                gettext_noop(
                     "The payee account %(account)s was used by another enterprise "
                     "in %(reference)s."
                 ),
@@ -61,7 +63,7 @@ class PayeeSharedWithAnotherEnterprise(RuleType):
                 reference=other_case.reference,
             )
         return no_hit(
-            N_("No other enterprise uses the payee account %(account)s."),
+            gettext_noop("No other enterprise uses the payee account %(account)s."),
             account=masked,
         )
 
@@ -100,7 +102,7 @@ class PayeeNotVerified(RuleType):
         )
         if account is None:
             return hit(
-                N_(
+                gettext_noop(
                     "The payee account %(account)s is not among the enterprise's "
                     "verified accounts."
                 ),
@@ -109,7 +111,7 @@ class PayeeNotVerified(RuleType):
         changed = max(account.created_at, account.verified_at)
         if changed > context.days_ago(params["days"]):
             return hit(
-                N_(
+                gettext_noop(
                     "The payee account %(account)s was added or verified on "
                     "%(date)s, less than %(days)s days ago."
                 ),
@@ -118,7 +120,7 @@ class PayeeNotVerified(RuleType):
                 days=params["days"],
             )
         return no_hit(
-            N_("The payee account %(account)s is verified since %(date)s."),
+            gettext_noop("The payee account %(account)s is verified since %(date)s."),
             account=masked,
             date=timezone.localdate(changed).isoformat(),
         )
@@ -138,14 +140,14 @@ class NewEnterprise(RuleType):
         values = {"date": registered.isoformat(), "age": age, "days": params["days"]}
         if age < params["days"]:
             return hit(
-                N_(
+                gettext_noop(
                     "The enterprise registered in the park on %(date)s, %(age)s days "
                     "ago (less than %(days)s)."
                 ),
                 **values,
             )
         return no_hit(
-            N_("The enterprise registered in the park on %(date)s."), **values
+            gettext_noop("The enterprise registered in the park on %(date)s."), **values
         )
 
 
@@ -172,7 +174,7 @@ class SharedDocument(RuleType):
         )
         if twin is not None:
             return hit(
-                N_(
+                gettext_noop(
                     "The file “%(name)s” is the same file as one attached to "
                     "%(reference)s of another enterprise."
                 ),
@@ -180,6 +182,8 @@ class SharedDocument(RuleType):
                 reference=twin.refund.reference,
             )
         return no_hit(
-            N_("None of the %(count)s files appears on another enterprise's case."),
+            gettext_noop(
+                "None of the %(count)s files appears on another enterprise's case."
+            ),
             count=len(context.documents),
         )

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from parkportal.accounts.services import system_user
 from parkportal.core import clock
@@ -42,7 +42,7 @@ ASSESSABLE_STATES = frozenset(
 )
 HOLDABLE_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})
 
-HOLD_COMMENT = N_("Risk score %(score)s: %(reasons)s")
+HOLD_COMMENT = gettext_noop("Risk score %(score)s: %(reasons)s")
 
 
 def queue_assessment(refund_id: int, trigger: str) -> None:
