@@ -11,6 +11,7 @@ were.
 """
 
 import datetime
+import importlib
 import math
 import random
 from collections import Counter, defaultdict
@@ -101,14 +102,50 @@ class Firm:
     victims: list = field(default_factory=list)
 
 
-def measure(*, normal: int, anomalies: int, seed: int) -> Report:
-    """Generate, screen and roll everything back."""
+def measure(*, normal: int, anomalies: int, seed: int, shipped: bool = True) -> Report:
+    """Generate, screen and roll everything back. With `shipped`, the
+    rules and thresholds are first put back to the shipped defaults (also
+    rolled back); otherwise the database's current ones are measured."""
     with transaction.atomic():
+        if shipped:
+            install_shipped_rules()
         generator = Generator(random.Random(seed), clock.now())
         plans = generator.build(normal=normal, anomalies=anomalies)
         report = score(plans)
         transaction.set_rollback(True)
     return report
+
+
+def install_shipped_rules() -> None:
+    """Make the shipped catalogue the live one: each default rule gets a
+    version with its default values, enabled and not snoozed; every other
+    rule is switched off; thresholds take their default values."""
+    from django.apps import apps
+
+    from risk.models import Rule, RuleVersion, Threshold, VersionStatus
+
+    defaults = importlib.import_module(
+        "risk.migrations.0002_default_rules_and_thresholds"
+    )
+    defaults.install(apps)
+    Rule.objects.update(enabled=False)
+    for code, _kind, _risk, score, parameters, _name in defaults.DEFAULT_RULES:
+        rule = Rule.objects.get(code=code)
+        last = rule.versions.order_by("-number").first()
+        version = RuleVersion.objects.create(
+            rule=rule,
+            number=last.number + 1,
+            parameters=parameters,
+            score=score,
+            status=VersionStatus.LIVE,
+        )
+        Rule.objects.filter(pk=rule.pk).update(
+            live_version=version, enabled=True, snoozed_until=None
+        )
+    for outcome, minimum in defaults.DEFAULT_THRESHOLDS:
+        Threshold.objects.update_or_create(
+            outcome=outcome, defaults={"min_score": minimum, "active": True}
+        )
 
 
 def score(plans: list[Plan]) -> Report:

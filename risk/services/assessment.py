@@ -2,6 +2,7 @@
 the outcome through the refund's own lifecycle."""
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +25,7 @@ from risk.models import (
     Outcome,
     ResultStatus,
     RuleResult,
+    Trigger,
     render_message,
 )
 from risk.rules.context import CaseContext, snapshot_of
@@ -210,6 +212,28 @@ def _flag_for_owner(refund, assessment) -> None:
         params={"score": assessment.score, "assessment": assessment.pk},
         visible_to_enterprise=False,
     )
+
+
+def unscreened_refunds(*, older_than: timedelta):
+    """Submitted cases still without an assessment after `older_than`: their
+    task was lost (a broker down at commit, a worker killed twice)."""
+    return RefundRequest.objects.filter(
+        state__in=ASSESSABLE_STATES,
+        risk_assessed_at__isnull=True,
+        submitted_at__lt=clock.now() - older_than,
+    ).order_by("id")
+
+
+def assessment_catch_up(*, older_than: timedelta = timedelta(minutes=5)) -> int:
+    """Assess every case whose assessment never ran. Returns how many."""
+    count = 0
+    for refund_id in unscreened_refunds(older_than=older_than).values_list(
+        "pk", flat=True
+    )[:500]:
+        logger.warning("refund %s was never assessed; assessing now", refund_id)
+        assessment_run(refund_id=refund_id, trigger=Trigger.SUBMIT)
+        count += 1
+    return count
 
 
 def assessment_request(*, refund_id: int, actor) -> None:

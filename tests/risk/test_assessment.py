@@ -197,3 +197,21 @@ def test_drafts_and_closed_cases_are_not_assessed(cases):
 
     assert assessment_run(refund_id=refund.pk, trigger="manual") is None
     assert not Assessment.objects.exists()
+
+
+def test_the_catch_up_assesses_cases_whose_task_was_lost(cases, alice):
+    import datetime
+
+    from parkportal.core import clock
+    from risk.tasks import assess_unscreened
+
+    refund = refund_submit(refund_id=cases.draft().pk, actor=alice)
+
+    assert assess_unscreened.delay().get() == 0
+    with clock.travel(clock.now() + datetime.timedelta(minutes=10)):
+        assert assess_unscreened.delay().get() == 1
+        assert assess_unscreened.delay().get() == 0
+
+    refund.refresh_from_db()
+    assert refund.risk_assessed_at is not None
+    assert Assessment.objects.filter(refund=refund).count() == 1

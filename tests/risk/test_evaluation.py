@@ -26,3 +26,18 @@ def test_the_evaluation_leaves_nothing_behind(capsys):
     assert "ordinary requests: 24" in printed
     assert "recall" in printed
     assert not RefundRequest.objects.exists()
+
+
+def test_the_evaluation_measures_the_shipped_rules_unless_asked(rita):
+    from risk.models import Rule
+    from risk.services.rules import rule_update_settings
+
+    for rule in Rule.objects.all():
+        rule_update_settings(rule_id=rule.pk, actor=rita, enabled=False)
+
+    current = measure(normal=12, anomalies=12, seed=2, shipped=False)
+    shipped = measure(normal=12, anomalies=12, seed=2)
+
+    assert current.recall == 0
+    assert shipped.recall == 1
+    assert not Rule.objects.filter(enabled=True).exists()

@@ -14,9 +14,22 @@ class Command(BaseCommand):
         parser.add_argument("--normal", type=int, default=3000)
         parser.add_argument("--anomalies", type=int, default=300)
         parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument(
+            "--current-rules",
+            action="store_true",
+            help="Measure the rules and thresholds in the database instead of "
+            "the shipped defaults.",
+        )
 
-    def handle(self, *args, normal, anomalies, seed, **options):
-        report = measure(normal=normal, anomalies=anomalies, seed=seed)
+    def handle(self, *args, normal, anomalies, seed, current_rules, **options):
+        rules = "current" if current_rules else "shipped default"
+        self.stdout.write(
+            f"Screening {normal} ordinary requests and {anomalies} planted "
+            f"anomalies with the {rules} rules (seed {seed})…"
+        )
+        report = measure(
+            normal=normal, anomalies=anomalies, seed=seed, shipped=not current_rules
+        )
         out = self.stdout.write
         out(f"ordinary requests: {report.normal}")
         out(
