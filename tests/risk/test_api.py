@@ -211,3 +211,52 @@ def test_the_schema_describes_the_risk_api(rita):
         "/api/v1/risk/matrix/",
     ):
         assert path in text
+
+
+def test_a_threshold_is_changed_through_the_api(rita):
+    response = client_for(rita).put(
+        f"{BASE}/thresholds/hold/", {"min_score": 90, "active": True}, format="json"
+    )
+    listed = client_for(rita).get(f"{BASE}/thresholds/").json()
+
+    assert response.status_code == 200
+    assert {row["outcome"]: row["min_score"] for row in listed}["hold"] == 90
+
+
+def test_a_draft_version_is_activated_through_the_api(rita):
+    rule = Rule.objects.get(code="velocity")
+    draft = client_for(rita).post(
+        f"{BASE}/rules/{rule.pk}/versions/",
+        {"score": 45, "activate": False},
+        format="json",
+    )
+
+    response = client_for(rita).post(f"{BASE}/versions/{draft.json()['id']}/activate/")
+
+    rule.refresh_from_db()
+    assert response.status_code == 200
+    assert rule.live_version.score == 45
+
+
+def test_a_risk_officer_asks_for_a_case_to_be_screened_again(
+    cases, alice, rita, screened
+):
+    from risk.models import Assessment
+    from risk.services.rules import rule_new_version
+
+    refund = cases.draft()
+    screened(refund_submit, refund_id=refund.pk, actor=alice)
+    rule_new_version(rule_id=Rule.objects.get(code="velocity").pk, actor=rita, score=41)
+
+    response = screened(
+        client_for(rita).post,
+        path=f"{BASE}/assessments/",
+        data={"refund": refund.pk},
+        format="json",
+    )
+
+    assert response.status_code == 202
+    triggers = Assessment.objects.filter(refund=refund).values_list(
+        "trigger", flat=True
+    )
+    assert sorted(triggers) == ["manual", "submit"]
