@@ -258,14 +258,28 @@ class HoldStatus(models.TextChoices):
 
 
 class Hold(models.Model):
-    """A case the engine put on hold, until a risk officer decides."""
+    """A case on hold until a risk officer decides: put there by the
+    engine (with the assessment that asked for it) or by a risk officer by
+    hand (with their reason)."""
 
     refund = models.ForeignKey(
         "refunds.RefundRequest", on_delete=models.PROTECT, related_name="risk_holds"
     )
     assessment = models.OneToOneField(
-        Assessment, on_delete=models.PROTECT, related_name="hold"
+        Assessment,
+        on_delete=models.PROTECT,
+        related_name="hold",
+        null=True,
+        blank=True,
     )
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    reason = models.TextField(_("reason"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=HoldStatus.choices, default=HoldStatus.OPEN
     )

@@ -6,7 +6,7 @@ queued to run after it commits.
 
 from risk.models import Trigger
 from risk.services.assessment import queue_assessment
-from risk.services.holds import hold_close_on_transition
+from risk.services.holds import hold_close_on_transition, hold_open_on_transition
 
 CHANGE_TRIGGERS = {
     "amount": Trigger.AMOUNT,
@@ -18,6 +18,8 @@ CHANGE_TRIGGERS = {
 def on_refund_transitioned(sender, refund, name, actor, state_before, **kwargs):
     if name == "submit":
         queue_assessment(refund.pk, Trigger.SUBMIT)
+    elif name == "hold":
+        hold_open_on_transition(refund=refund, actor=actor)
     elif name in ("clear", "reject") and state_before == "on_hold":
         hold_close_on_transition(refund=refund, name=name, actor=actor)
 

@@ -32,6 +32,12 @@ def assessment_reasons(assessment: Assessment, language: str | None = None) -> l
     ]
 
 
+def hold_reasons(hold: Hold, language: str | None = None) -> list:
+    if hold.assessment is not None:
+        return assessment_reasons(hold.assessment, language)
+    return [hold.reason] if hold.reason else []
+
+
 def latest_assessment(refund_id: int) -> Assessment | None:
     return Assessment.objects.filter(refund_id=refund_id).order_by("-id").first()
 

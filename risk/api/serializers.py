@@ -19,7 +19,7 @@ from risk.models import (
     ThresholdOutcome,
     render_message,
 )
-from risk.selectors import assessment_reasons
+from risk.selectors import hold_reasons
 
 LANGUAGES = ("zh-hans", "en")
 
@@ -183,7 +183,7 @@ class HoldSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(source="refund.reference", read_only=True)
     enterprise = serializers.CharField(source="refund.enterprise.name", read_only=True)
     state = serializers.CharField(source="refund.state", read_only=True)
-    score = serializers.IntegerField(source="assessment.score", read_only=True)
+    score = serializers.SerializerMethodField()
     reasons = serializers.SerializerMethodField()
 
     class Meta:
@@ -197,6 +197,7 @@ class HoldSerializer(serializers.ModelSerializer):
             "assessment",
             "score",
             "reasons",
+            "placed_by",
             "status",
             "decided_by",
             "decided_at",
@@ -205,8 +206,11 @@ class HoldSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def get_score(self, hold) -> int | None:
+        return hold.assessment.score if hold.assessment else None
+
     def get_reasons(self, hold) -> list[str]:
-        return assessment_reasons(hold.assessment)
+        return hold_reasons(hold)
 
 
 class DecisionSerializer(serializers.Serializer):

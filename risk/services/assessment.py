@@ -20,7 +20,6 @@ from refunds.services.lifecycle import (
 from risk import engine
 from risk.models import (
     Assessment,
-    Hold,
     HoldStatus,
     Outcome,
     ResultStatus,
@@ -193,7 +192,6 @@ def _hold(refund, assessment, outcomes) -> None:
     refund_transition(
         refund_id=refund.pk, name="hold", actor=system_user(), comment=comment
     )
-    Hold.objects.create(refund=refund, assessment=assessment)
     refund.refresh_from_db()
     logger.info(
         "refund %s held by risk assessment %s (score %s)",

@@ -6,12 +6,13 @@ way."""
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from parkportal.accounts.roles import is_system
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, NotFound
 from refunds.models import RefundRequest
 from refunds.rules import require_comment
 from refunds.services.lifecycle import lock_refund, refund_transition
-from risk.models import Hold, HoldStatus
+from risk.models import Assessment, Hold, HoldStatus
 from risk.services.common import require_risk_officer
 
 
@@ -43,6 +44,26 @@ def hold_clear(*, hold_id: int, actor, comment: str) -> Hold:
 
 def hold_reject(*, hold_id: int, actor, comment: str) -> Hold:
     return _decide(hold_id=hold_id, actor=actor, comment=comment, name="reject")
+
+
+def hold_open_on_transition(*, refund: RefundRequest, actor) -> Hold:
+    """Record a hold just taken on the case (called inside the
+    transition's transaction). The engine's hold is tied to the assessment
+    it has just written; a hold by hand carries its author's reason."""
+    entry = refund.timeline.filter(kind="hold").order_by("-id").first()
+    assessment = None
+    if is_system(actor):
+        assessment = (
+            Assessment.objects.filter(refund=refund, held=True, hold__isnull=True)
+            .order_by("-id")
+            .first()
+        )
+    return Hold.objects.create(
+        refund=refund,
+        assessment=assessment,
+        placed_by=actor,
+        reason=entry.params.get("comment", "") if entry else "",
+    )
 
 
 def hold_close_on_transition(*, refund: RefundRequest, name: str, actor) -> None:

@@ -65,3 +65,27 @@ def test_clearing_from_the_case_itself_closes_the_hold(held, rita):
     held.refresh_from_db()
     assert held.status == HoldStatus.CLEARED
     assert held.comment == "Checked by phone"
+
+
+def test_a_hold_by_hand_reaches_the_desk_with_its_reason(cases, rita):
+    from risk.selectors import hold_reasons, holds_open
+
+    refund = cases.under_review()
+
+    refund_transition(
+        refund_id=refund.pk, name="hold", actor=rita, comment="Tip-off from the bank"
+    )
+
+    hold = holds_open().get()
+    assert hold.refund_id == refund.pk
+    assert hold.assessment is None
+    assert hold.placed_by == rita
+    assert hold_reasons(hold) == ["Tip-off from the bank"]
+
+
+def test_the_engines_hold_is_tied_to_its_assessment(held):
+    from parkportal.accounts.roles import SYSTEM_USERNAME
+
+    assert held.assessment.held
+    assert held.assessment.refund_id == held.refund_id
+    assert held.placed_by.username == SYSTEM_USERNAME
