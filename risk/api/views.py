@@ -125,7 +125,12 @@ class ThresholdViewSet(mixins.ListModelMixin, RiskViewSet):
 
 
 @extend_schema(
-    parameters=[OpenApiParameter("refund", int, description="Only this case.")]
+    parameters=[
+        OpenApiParameter("refund", int, description="Only this case."),
+        OpenApiParameter(
+            "errors", bool, description="Only assessments with a rule in error."
+        ),
+    ]
 )
 class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RiskViewSet):
     serializer_class = s.AssessmentSerializer
@@ -137,6 +142,8 @@ class AssessmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RiskVi
         refund = self.request.query_params.get("refund")
         if refund and refund.isdigit():
             assessments = assessments.filter(refund_id=refund)
+        if self.request.query_params.get("errors") == "true":
+            assessments = assessments.filter(error_count__gt=0)
         return assessments
 
     @extend_schema(request=s.ReassessSerializer, responses={202: None})

@@ -168,6 +168,8 @@ class Velocity(RuleType):
     }
 
     def evaluate(self, context, params):
+        # Withdrawn and rejected requests count: the rule is about how
+        # often an enterprise tries, not how often it succeeds.
         recent = context.submitted_before().filter(
             enterprise_id=context.enterprise_id,
             submitted_at__gt=context.days_ago(params["days"]),

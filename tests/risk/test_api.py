@@ -260,3 +260,26 @@ def test_a_risk_officer_asks_for_a_case_to_be_screened_again(
         "trigger", flat=True
     )
     assert sorted(triggers) == ["manual", "submit"]
+
+
+def test_assessments_with_a_failing_rule_are_listed_for_follow_up(
+    cases, alice, rita, screened
+):
+    from risk.models import RuleVersion
+
+    clean = cases.draft(amount="200.00")
+    screened(refund_submit, refund_id=clean.pk, actor=alice)
+    rule = Rule.objects.get(code="likely-duplicate")
+    broken = RuleVersion.objects.create(
+        rule=rule, number=2, parameters={"days": []}, score=50, status="live"
+    )
+    Rule.objects.filter(pk=rule.pk).update(live_version=broken)
+    failing = cases.draft(amount="100.00")
+    screened(refund_submit, refund_id=failing.pk, actor=alice)
+
+    rows = client_for(rita).get(f"{BASE}/assessments/", {"errors": "true"}).json()
+
+    everything = client_for(rita).get(f"{BASE}/assessments/").json()
+    assert len(everything["results"]) == 2
+    assert [row["refund"] for row in rows["results"]] == [failing.pk]
+    assert rows["results"][0]["error_count"] == 1
