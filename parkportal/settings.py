@@ -238,10 +238,15 @@ X_FRAME_OPTIONS = "DENY"
 # scan runs every OPERATIONS_SCAN_SECONDS (environment, default 60), read by
 # operations/schedule.py.
 from operations.schedule import BEAT_SCHEDULE as OPERATIONS_BEAT_SCHEDULE  # noqa: E402
+from parkportal.dashboard.schedule import (  # noqa: E402
+    BEAT_SCHEDULE as DASHBOARD_BEAT_SCHEDULE,
+)
+from risk.schedule import BEAT_SCHEDULE as RISK_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
-    **globals().get("CELERY_BEAT_SCHEDULE", {}),
     **OPERATIONS_BEAT_SCHEDULE,
+    **RISK_BEAT_SCHEDULE,
+    **DASHBOARD_BEAT_SCHEDULE,
 }
 # Working hours of the business calendar, comma-separated windows in the
 # park's time zone; SLA deadlines count only these hours on working days.
@@ -262,3 +267,14 @@ OPERATIONS_EMAIL_SWEEP_AFTER_MINUTES = env_int(
 # OPERATIONS_ASSIGNMENT_WEIGHTS (optional, a dict state -> weight) overrides
 # how much an open case in each state weighs in a specialist's workload;
 # the defaults are in operations/conf.py.
+# Risk: the API schema names the risk app's choice sets itself, so that
+# they do not collide with other apps' fields called "status" or "outcome".
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "RiskResultStatusEnum": "risk.models.ResultStatus.choices",
+        "RiskHoldStatusEnum": "risk.models.HoldStatus.choices",
+        "RiskVersionStatusEnum": "risk.models.VersionStatus.choices",
+        "RiskOutcomeEnum": "risk.models.Outcome.choices",
+        "RiskThresholdOutcomeEnum": "risk.models.ThresholdOutcome.choices",
+    }
+)

@@ -1,5 +1,6 @@
 """Named actors, one per role, and a builder that walks a case forward."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -13,12 +14,26 @@ from refunds.services.lifecycle import (
     refund_record_assessment,
     refund_submit,
 )
-from tests.factories import ContractFactory, EnterpriseFactory, UserFactory, pdf
+from tests.factories import (
+    BankAccountFactory,
+    ContractFactory,
+    EnterpriseFactory,
+    UserFactory,
+    pdf,
+)
 
 
 @pytest.fixture
 def acme(db):
-    return EnterpriseFactory(name="Acme Robotics")
+    acme = EnterpriseFactory(name="Acme Robotics")
+    # The CaseBuilder's payee account, verified long ago: without it risk
+    # screening flags every test case for an unverified payee.
+    BankAccountFactory(
+        enterprise=acme,
+        account_number="6222000011112222",
+        created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+    )
+    return acme
 
 
 @pytest.fixture
