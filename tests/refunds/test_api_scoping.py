@@ -137,14 +137,19 @@ def test_an_enterprise_sees_only_itself_with_masked_accounts_for_staff(
     assert acme_for_gary.status_code == 404
     assert {row["id"] for row in for_olivia} == {acme.pk, globex.pk}
     assert [row["number"] for row in acme_for_alice["contracts"]] == ["HT-ACME-1"]
+    # acme already holds the verified payee account of the case builder,
+    # 6222000011112222; the unverified account is never listed.
     assert [row["account_number"] for row in acme_for_alice["bank_accounts"]] == [
-        "6222000099998888"
+        "6222000011112222",
+        "6222000099998888",
     ]
     assert [row["account_number"] for row in acme_for_olivia["bank_accounts"]] == [
-        "**** 8888"
+        "**** 2222",
+        "**** 8888",
     ]
     assert [row["account_number"] for row in acme_for_fiona["bank_accounts"]] == [
-        "6222000099998888"
+        "6222000011112222",
+        "6222000099998888",
     ]
 
 
