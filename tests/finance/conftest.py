@@ -73,7 +73,12 @@ def statement(statement_id, *, paid=(), returned=(), extra=()):
     day = clock.today()
     entries = [
         bankfiles.StatementEntry(
-            f"{statement_id}-{p.end_to_end_id}", p.end_to_end_id, p.amount, p.currency, day, False
+            f"{statement_id}-{p.end_to_end_id}",
+            p.end_to_end_id,
+            p.amount,
+            p.currency,
+            day,
+            False,
         )
         for p in paid
     ]

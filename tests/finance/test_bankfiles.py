@@ -13,7 +13,13 @@ DEBTOR = bankfiles.Debtor("Park Committee", "CN123", "Reserve Bank")
 
 def order(e2e="RF-2026-000001-1", amount="1500.50", currency="CNY"):
     return bankfiles.PaymentOrder(
-        e2e, "Acme Robotics", "Industrial Bank", "6222000011112222", Decimal(amount), currency, "RF-2026-000001"
+        e2e,
+        "Acme Robotics",
+        "Industrial Bank",
+        "6222000011112222",
+        Decimal(amount),
+        currency,
+        "RF-2026-000001",
     )
 
 
@@ -37,9 +43,17 @@ def test_pain001_round_trips_every_order():
 
 def test_camt053_round_trips_bookings_and_returns():
     entries = [
-        bankfiles.StatementEntry("L1", "E2E-1", Decimal("10.00"), "CNY", datetime.date(2026, 11, 3), False),
         bankfiles.StatementEntry(
-            "L2", "E2E-2", Decimal("20.00"), "CNY", datetime.date(2026, 11, 3), True, "AC04 Account closed"
+            "L1", "E2E-1", Decimal("10.00"), "CNY", datetime.date(2026, 11, 3), False
+        ),
+        bankfiles.StatementEntry(
+            "L2",
+            "E2E-2",
+            Decimal("20.00"),
+            "CNY",
+            datetime.date(2026, 11, 3),
+            True,
+            "AC04 Account closed",
         ),
     ]
 
@@ -54,10 +68,10 @@ def test_camt053_round_trips_bookings_and_returns():
 
 def test_statement_csv_is_read_with_its_returns():
     content = (
-        "statement_id,line_id,end_to_end_id,amount,currency,booking_date,status,reason\n"
-        "S-9,1,E2E-1,10.00,CNY,2026-11-03,booked,\n"
-        "S-9,2,E2E-2,20.00,cny,2026-11-03,returned,AC04 closed\n"
-    ).encode()
+        b"statement_id,line_id,end_to_end_id,amount,currency,booking_date,status,reason\n"
+        b"S-9,1,E2E-1,10.00,CNY,2026-11-03,booked,\n"
+        b"S-9,2,E2E-2,20.00,cny,2026-11-03,returned,AC04 closed\n"
+    )
 
     parsed = bankfiles.parse_statement(content, "csv")
 
@@ -80,10 +94,10 @@ def test_xml_with_entities_is_refused():
 
 def test_a_statement_with_repeated_line_keys_is_refused():
     content = (
-        "statement_id,line_id,end_to_end_id,amount,currency,booking_date,status,reason\n"
-        "S-9,1,E2E-1,10.00,CNY,2026-11-03,booked,\n"
-        "S-9,1,E2E-2,20.00,CNY,2026-11-03,booked,\n"
-    ).encode()
+        b"statement_id,line_id,end_to_end_id,amount,currency,booking_date,status,reason\n"
+        b"S-9,1,E2E-1,10.00,CNY,2026-11-03,booked,\n"
+        b"S-9,1,E2E-2,20.00,CNY,2026-11-03,booked,\n"
+    )
 
     with pytest.raises(InvalidInput):
         bankfiles.parse_statement(content, "csv")
@@ -96,7 +110,9 @@ def test_the_exported_pain001_names_each_case_by_end_to_end_id(
     second = cases.approved([mark], amount="40000.00")
     batch = pay(first, second)
 
-    content, media, _name = batch_export(batch_id=batch.pk, actor=fiona, file_format="pain001")
+    content, media, _name = batch_export(
+        batch_id=batch.pk, actor=fiona, file_format="pain001"
+    )
 
     orders = bankfiles.parse_pain001(content)
     assert media == "application/xml"

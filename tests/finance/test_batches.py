@@ -11,7 +11,12 @@ from finance.models import (
     Payment,
     PaymentStatus,
 )
-from finance.services.batches import batch_authorise, batch_build, batch_cancel, batch_export
+from finance.services.batches import (
+    batch_authorise,
+    batch_build,
+    batch_cancel,
+    batch_export,
+)
 from finance.services.pool import ledger_check
 from finance.services.rates import fx_rate_set
 from parkportal.core import clock
@@ -31,8 +36,12 @@ def test_authorising_a_batch_moves_cases_to_disbursing_and_spends_earmarks(
     batch = batch_authorise(batch_id=batch.pk, actor=diana)
 
     assert batch.status == BatchStatus.AUTHORISED
-    assert set(RefundRequest.objects.values_list("state", flat=True)) == {State.DISBURSING}
-    assert set(Earmark.objects.values_list("status", flat=True)) == {EarmarkStatus.CONSUMED}
+    assert set(RefundRequest.objects.values_list("state", flat=True)) == {
+        State.DISBURSING
+    }
+    assert set(Earmark.objects.values_list("status", flat=True)) == {
+        EarmarkStatus.CONSUMED
+    }
     funded_pool.refresh_from_db()
     assert (funded_pool.balance, funded_pool.earmarked) == (
         Decimal("900000.00"),
@@ -155,7 +164,9 @@ def test_only_an_authorised_batch_is_exported(funded_pool, cases, mark, fiona, d
         batch_export(batch_id=batch.pk, actor=fiona, file_format="csv")
     batch_authorise(batch_id=batch.pk, actor=diana)
 
-    content, media, name = batch_export(batch_id=batch.pk, actor=fiona, file_format="csv")
+    content, media, name = batch_export(
+        batch_id=batch.pk, actor=fiona, file_format="csv"
+    )
 
     assert media == "text/csv"
     assert name == f"{batch.reference}.csv"

@@ -32,8 +32,13 @@ def test_final_approval_earmarks_the_approved_amount(funded_pool, cases, mark):
     assert funded_pool.earmarked == Decimal("60000.00")
     assert funded_pool.available == Decimal("940000.00")
     entry = LedgerEntry.objects.get(refund=refund)
-    assert (entry.kind, entry.earmark_change) == (EntryKind.EARMARK, Decimal("60000.00"))
-    assert AuditEvent.objects.filter(action="finance.earmark.hold", refund=refund).exists()
+    assert (entry.kind, entry.earmark_change) == (
+        EntryKind.EARMARK,
+        Decimal("60000.00"),
+    )
+    assert AuditEvent.objects.filter(
+        action="finance.earmark.hold", refund=refund
+    ).exists()
 
 
 def test_approval_of_a_reduced_amount_earmarks_only_that(funded_pool, cases, mark):
@@ -42,7 +47,10 @@ def test_approval_of_a_reduced_amount_earmarks_only_that(funded_pool, cases, mar
     from refunds.services.lifecycle import refund_approve
 
     refund_approve(
-        refund_id=refund.pk, actor=mark, amount=Decimal("30000.00"), comment="Partly used"
+        refund_id=refund.pk,
+        actor=mark,
+        amount=Decimal("30000.00"),
+        comment="Partly used",
     )
 
     assert Earmark.objects.get(refund=refund).amount_cny == Decimal("30000.00")
@@ -72,9 +80,7 @@ def test_confirmed_top_up_earmarks_waiting_cases_oldest_first(
 
     fund("75000.00", officer=fiona, director=diana)
 
-    statuses = {
-        e.refund_id: e.status for e in Earmark.objects.all()
-    }
+    statuses = {e.refund_id: e.status for e in Earmark.objects.all()}
     assert statuses[oldest.pk] == EarmarkStatus.HELD
     assert statuses[middle.pk] == EarmarkStatus.AWAITING_FUNDS
     # Too large for what is left, the middle case waits; the younger one
@@ -109,7 +115,9 @@ def diana_as_officer(diana):
     return diana
 
 
-def test_only_the_director_confirms_and_only_an_officer_proposes(pool, fiona, diana, mark):
+def test_only_the_director_confirms_and_only_an_officer_proposes(
+    pool, fiona, diana, mark
+):
     with pytest.raises(NotAllowed):
         top_up_propose(actor=mark, amount="1000.00")
     top_up = top_up_propose(actor=fiona, amount="1000.00")
@@ -154,7 +162,9 @@ def test_reversing_a_top_up_is_a_new_entry_and_happens_once(pool, fiona, diana):
     assert LedgerEntry.objects.count() == 2
 
 
-def test_reversing_a_top_up_cannot_take_earmarked_money(funded_pool, cases, mark, diana):
+def test_reversing_a_top_up_cannot_take_earmarked_money(
+    funded_pool, cases, mark, diana
+):
     cases.approved([mark], amount="60000.00")
     entry = LedgerEntry.objects.get(kind=EntryKind.TOP_UP)
 
@@ -166,7 +176,9 @@ def test_reversing_a_top_up_cannot_take_earmarked_money(funded_pool, cases, mark
     assert funded_pool.balance == Decimal("1000000.00")
 
 
-def test_releasing_an_earmark_frees_it_for_waiting_cases(pool, cases, mark, fiona, diana):
+def test_releasing_an_earmark_frees_it_for_waiting_cases(
+    pool, cases, mark, fiona, diana
+):
     fund("60000.00", officer=fiona, director=diana)
     first = cases.approved([mark], amount="60000.00")
     waiting = cases.approved([mark], amount="40000.00")
