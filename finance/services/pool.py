@@ -129,7 +129,7 @@ def _hold(pool: ReservePool, earmark: Earmark, actor) -> None:
         actor=actor,
         earmark_change=earmark.amount_cny,
         refund_id=earmark.refund_id,
-        memo=_("Earmarked for %(ref)s") % {"ref": earmark.refund.reference},
+        memo=earmark.refund.reference,
     )
     before = earmark.status
     earmark.status = EarmarkStatus.HELD
