@@ -16,7 +16,7 @@ from finance.models import (
     StatementLine,
     TopUp,
 )
-from finance.services import batches, pool, rates
+from finance.services import batches, rates, top_ups
 from parkportal.core.errors import DomainError
 
 
@@ -100,7 +100,7 @@ class TopUpAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        created = pool.top_up_propose(
+        created = top_ups.top_up_propose(
             actor=request.user,
             amount=obj.amount,
             expected_on=obj.expected_on,
@@ -115,7 +115,9 @@ class TopUpAdmin(admin.ModelAdmin):
             self,
             request,
             queryset,
-            lambda top_up: pool.top_up_confirm(top_up_id=top_up.pk, actor=request.user),
+            lambda top_up: top_ups.top_up_confirm(
+                top_up_id=top_up.pk, actor=request.user
+            ),
         )
 
 

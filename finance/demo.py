@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from finance.models import FxRate, LedgerEntry
-from finance.services.pool import pool_get, top_up_confirm, top_up_propose
+from finance.services.pool import pool_get
 from finance.services.rates import fx_rate_set
+from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
 
@@ -19,7 +20,7 @@ BASE_RATES = {
     "HKD": Decimal("0.9200"),
     "JPY": Decimal("0.048500"),
 }
-SWING = (0, 3, -2, 5, 1, -4, 2, 6, -1, -3, 4, 0, 2)
+SWING = (0, 3, -2, 5, 1, -4, 2, 6, -1, -3, 4, 0, 2, -2)
 TOP_UPS = (
     "3000000.00",
     "800000.00",

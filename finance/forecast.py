@@ -4,8 +4,9 @@ Outflows that will reduce what is available: cases awaiting funds (now)
 and cases still on their way to approval, each weighted by how often a
 case at its stage was approved in the past year and dated by how long
 that took. Earmarked cases are already subtracted from available, so
-paying them changes nothing here. Inflows: proposed top-ups with an
-expected date.
+paying them changes nothing there; they are shown as `scheduled_out` in
+the first week and lower the projected balance. Inflows: proposed top-ups
+with an expected date.
 """
 
 from collections import defaultdict
@@ -119,16 +120,20 @@ def pool_forecast(weeks: int = 12) -> list[dict]:
         if day >= first_monday:
             into[(day - first_monday).days // 7] += amount
 
-    rows, available = [], status["available"]
+    rows, available, balance = [], status["available"], status["balance"]
     for week in range(weeks):
+        scheduled_out = status["earmarked"] if week == 0 else Decimal("0.00")
         expected_out = out[week].quantize(CENT, rounding=ROUND_HALF_UP)
         planned_in = into[week].quantize(CENT, rounding=ROUND_HALF_UP)
         available = available - expected_out + planned_in
+        balance = balance - scheduled_out - expected_out + planned_in
         rows.append(
             {
                 "week_start": first_monday + timedelta(weeks=week),
+                "scheduled_out": scheduled_out,
                 "expected_out": expected_out,
                 "planned_in": planned_in,
+                "projected_balance": balance,
                 "projected_available": available,
                 "below_watermark": available < status["watermark"],
                 "below_zero": available < 0,

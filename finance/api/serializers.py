@@ -27,8 +27,10 @@ class PoolStatusSerializer(serializers.Serializer):
 
 class ForecastWeekSerializer(serializers.Serializer):
     week_start = serializers.DateField()
+    scheduled_out = serializers.DecimalField(**MONEY)
     expected_out = serializers.DecimalField(**MONEY)
     planned_in = serializers.DecimalField(**MONEY)
+    projected_balance = serializers.DecimalField(**MONEY)
     projected_available = serializers.DecimalField(**MONEY)
     below_watermark = serializers.BooleanField()
     below_zero = serializers.BooleanField()

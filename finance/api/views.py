@@ -16,7 +16,7 @@ from finance import reports, selectors
 from finance.api import serializers as s
 from finance.api.permissions import FinanceDesk, PoolReader
 from finance.forecast import pool_forecast_summary
-from finance.services import batches, pool, rates, reconciliation
+from finance.services import batches, pool, rates, reconciliation, top_ups
 from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
 from parkportal.core.idempotency import idempotent
@@ -92,7 +92,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
     @idempotent
     def reverse(self, request, pk=None):
         data = _valid(s.ReasonSerializer, request)
-        entry = pool.top_up_reverse(entry_id=int(pk), actor=request.user, **data)
+        entry = top_ups.top_up_reverse(entry_id=int(pk), actor=request.user, **data)
         return Response(
             s.LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED
         )
@@ -117,21 +117,21 @@ class TopUpViewSet(
     @idempotent
     def create(self, request):
         data = _valid(s.TopUpSerializer, request)
-        top_up = pool.top_up_propose(actor=request.user, **data)
+        top_up = top_ups.top_up_propose(actor=request.user, **data)
         return Response(s.TopUpSerializer(top_up).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=s.TopUpSerializer)
     @action(detail=True, methods=["post"])
     @idempotent
     def confirm(self, request, pk=None):
-        top_up = pool.top_up_confirm(top_up_id=int(pk), actor=request.user)
+        top_up = top_ups.top_up_confirm(top_up_id=int(pk), actor=request.user)
         return Response(s.TopUpSerializer(top_up).data)
 
     @extend_schema(request=s.ReasonSerializer, responses=s.TopUpSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         data = _valid(s.ReasonSerializer, request)
-        top_up = pool.top_up_reject(top_up_id=int(pk), actor=request.user, **data)
+        top_up = top_ups.top_up_reject(top_up_id=int(pk), actor=request.user, **data)
         return Response(s.TopUpSerializer(top_up).data)
 
 

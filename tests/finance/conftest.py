@@ -8,8 +8,9 @@ import pytest
 
 from finance import bankfiles
 from finance.services.batches import batch_authorise, batch_build
-from finance.services.pool import pool_get, top_up_confirm, top_up_propose
+from finance.services.pool import pool_get
 from finance.services.rates import fx_rate_set
+from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.core import clock
 from tests.conftest import CaseBuilder
 from tests.factories import BankAccountFactory, ContractFactory

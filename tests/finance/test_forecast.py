@@ -5,7 +5,7 @@ import pytest
 
 from finance.forecast import pool_forecast, pool_forecast_summary, stage_statistics
 from finance.selectors import pool_status
-from finance.services.pool import top_up_propose
+from finance.services.top_ups import top_up_propose
 from parkportal.core import clock
 from refunds.services.lifecycle import refund_reject
 
@@ -47,6 +47,19 @@ def test_forecast_without_history_expects_every_pending_case_in_two_weeks(
     assert rows[-1]["projected_available"] == Decimal("750000.00")
     week_of_outflow = next(i for i, row in enumerate(rows) if row["expected_out"])
     assert week_of_outflow in (1, 2)
+
+
+def test_earmarked_cases_lower_the_projected_balance_but_not_available(
+    funded_pool, cases, mark
+):
+    cases.approved([mark], amount="20000.00")
+
+    rows = pool_forecast(weeks=3)
+
+    assert [row["scheduled_out"] for row in rows] == [Decimal("20000.00"), 0, 0]
+    assert rows[-1]["projected_balance"] == Decimal("980000.00")
+    assert rows[-1]["projected_available"] == Decimal("980000.00")
+    assert funded_pool.balance == Decimal("1000000.00")
 
 
 def test_history_weights_pending_cases_by_their_chance_of_approval(

@@ -6,9 +6,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from finance.models import Earmark, EarmarkStatus, EntryKind, LedgerEntry, ReservePool
-from finance.services.pool import (
-    earmark_release,
-    ledger_check,
+from finance.services.pool import earmark_release, ledger_check
+from finance.services.top_ups import (
     top_up_confirm,
     top_up_propose,
     top_up_reject,

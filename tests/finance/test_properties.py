@@ -26,8 +26,8 @@ from finance.models import (
 )
 from finance.selectors import main_pool
 from finance.services.batches import batch_authorise, batch_build
-from finance.services.pool import top_up_reverse
 from finance.services.reconciliation import statement_import
+from finance.services.top_ups import top_up_reverse
 from parkportal.core.errors import Conflict
 from refunds.models import RefundRequest, State
 from tests.finance.conftest import fund, statement

@@ -20,8 +20,9 @@ from finance.models import (
 )
 from finance.selectors import main_pool
 from finance.services.batches import batch_authorise, batch_build
-from finance.services.pool import pool_get, top_up_confirm, top_up_propose
+from finance.services.pool import pool_get
 from finance.services.reconciliation import statement_import
+from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.accounts.roles import Role
 from refunds.models import ApprovalThreshold, RefundRequest, State
 from refunds.services.lifecycle import refund_approve
