@@ -21,7 +21,12 @@ from finance.models import (
 )
 from finance.models.disbursement import OPEN_PAYMENT_STATUSES
 from finance.services import require_role
-from finance.services.pool import pool_lock, post_entry, watch_watermark
+from finance.services.pool import (
+    earmark_awaiting,
+    pool_lock,
+    post_entry,
+    watch_watermark,
+)
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -196,6 +201,9 @@ def batch_authorise(*, batch_id: int, actor) -> DisbursementBatch:
             before={"status": BatchStatus.DRAFT},
             after={"status": batch.status, "balance": str(pool.balance)},
         )
+        # Paying at a better rate than at approval frees money for the
+        # cases waiting for it.
+        earmark_awaiting(pool, actor=actor)
         watch_watermark(pool)
     logger.info("batch %s authorised by %s", batch.reference, actor.pk)
     return batch

@@ -172,3 +172,23 @@ def test_only_an_authorised_batch_is_exported(funded_pool, cases, mark, fiona, d
     assert name == f"{batch.reference}.csv"
     assert f"{refund.reference}-1" in content.decode()
     assert "60000.00" in content.decode()
+
+
+def test_paying_at_a_better_rate_serves_cases_waiting_for_funds(
+    pool, cases, usd_cases, mark, fiona, diana
+):
+    from tests.finance.conftest import fund
+
+    fund("100000.00", officer=fiona, director=diana)
+    dollars = usd_cases.approved([mark], amount="10000.00")
+    waiting = cases.approved([mark], amount="30000.00")
+    assert Earmark.objects.get(refund=waiting).status == EarmarkStatus.AWAITING_FUNDS
+    fx_rate_set(actor=fiona, currency="USD", valid_on=clock.today(), rate="6.90")
+    batch = batch_build(actor=fiona, refund_ids=[dollars.pk])
+
+    batch_authorise(batch_id=batch.pk, actor=diana)
+
+    assert Earmark.objects.get(refund=waiting).status == EarmarkStatus.HELD
+    pool.refresh_from_db()
+    assert pool.available == Decimal("1000.00")
+    assert ledger_check()["consistent"]

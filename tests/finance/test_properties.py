@@ -26,8 +26,10 @@ from finance.models import (
 )
 from finance.selectors import main_pool
 from finance.services.batches import batch_authorise, batch_build
+from finance.services.rates import fx_rate_set
 from finance.services.reconciliation import statement_import
 from finance.services.top_ups import top_up_reverse
+from parkportal.core import clock
 from parkportal.core.errors import Conflict
 from refunds.models import RefundRequest, State
 from tests.finance.conftest import fund, statement
@@ -98,6 +100,26 @@ class PoolMachine(RuleBasedStateMachine):
             [self.people["mark"]], amount=str(amount)
         )
         assert refund.state == State.APPROVED
+
+    @rule(
+        amount=st.integers(min_value=1, max_value=12).map(lambda n: Decimal(n * 1000))
+    )
+    def approve_in_dollars(self, amount):
+        refund = self.people["usd_cases"].approved(
+            [self.people["mark"]], amount=str(amount)
+        )
+        assert refund.state == State.APPROVED
+
+    @rule(
+        rate=st.integers(min_value=680, max_value=760).map(lambda n: Decimal(n) / 100)
+    )
+    def dollar_rate_moves(self, rate):
+        fx_rate_set(
+            actor=self.people["fiona"],
+            currency="USD",
+            valid_on=clock.today(),
+            rate=rate,
+        )
 
     @precondition(lambda self: self._payable(State.APPROVED))
     @rule(data=st.data())
@@ -172,8 +194,16 @@ class PoolMachine(RuleBasedStateMachine):
         assert_pool_invariants()
 
 
-def test_random_sequences_keep_the_ledger_invariants(cases, mark, fiona, diana, pool):
-    PoolMachine.people = {"cases": cases, "mark": mark, "fiona": fiona, "diana": diana}
+def test_random_sequences_keep_the_ledger_invariants(
+    cases, usd_cases, mark, fiona, diana, pool
+):
+    PoolMachine.people = {
+        "cases": cases,
+        "usd_cases": usd_cases,
+        "mark": mark,
+        "fiona": fiona,
+        "diana": diana,
+    }
 
     run_state_machine_as_test(
         PoolMachine,
