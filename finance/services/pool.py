@@ -1,5 +1,5 @@
-"""The reserve pool: ledger postings, earmarks, top-ups and the check of
-stored totals against the ledger."""
+"""The reserve pool: ledger postings, earmarks and the check of stored
+totals against the ledger."""
 
 import logging
 from decimal import Decimal, InvalidOperation
