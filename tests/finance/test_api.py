@@ -147,3 +147,51 @@ def test_the_schema_describes_the_finance_api(db, fiona):
         "/api/v1/finance/reports/monthly/",
     ):
         assert path in paths
+
+
+def test_the_auditor_reads_the_ledger_but_moves_no_money(funded_pool, audrey):
+    client = client_for(audrey)
+
+    ledger = client.get(f"{BASE}/ledger/")
+    proposal = client.post(f"{BASE}/top-ups/", {"amount": "5000.00"})
+
+    assert ledger.status_code == 200
+    assert [e["kind"] for e in ledger.json()["results"]] == ["top_up"]
+    assert proposal.status_code == 403
+
+
+def test_lines_waiting_for_a_person_are_listed_and_resolved(funded_pool, fiona):
+    content = (
+        b"statement_id,line_id,end_to_end_id,amount,currency,booking_date,status,reason\n"
+        b"S-CSV,1,NOBODY-1,10.00,CNY,2026-11-03,booked,\n"
+    )
+    upload = io.BytesIO(content)
+    upload.name = "statement.csv"
+    client = client_for(fiona)
+    client.post(
+        f"{BASE}/statements/",
+        {"file": upload, "file_format": "csv"},
+        format="multipart",
+    )
+
+    waiting = client.get(f"{BASE}/statement-lines/?open=1").json()["results"]
+    resolved = client.post(
+        f"{BASE}/statement-lines/{waiting[0]['id']}/resolve/",
+        {"resolution": "Bank fee"},
+    )
+
+    assert [line["outcome"] for line in waiting] == ["unmatched"]
+    assert resolved.status_code == 200
+    assert client.get(f"{BASE}/statement-lines/?open=1").json()["results"] == []
+
+
+def test_a_mistaken_top_up_is_reversed_over_the_api(funded_pool, diana):
+    entry = LedgerEntry.objects.get()
+
+    answer = client_for(diana).post(
+        f"{BASE}/ledger/{entry.pk}/reverse/", {"reason": "Booked twice"}
+    )
+
+    assert answer.status_code == 201
+    assert answer.json()["balance_change"] == "-1000000.00"
+    assert client_for(diana).get(f"{BASE}/pool/").json()["balance"] == "0.00"
