@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from finance.models import (
@@ -22,6 +23,7 @@ from finance.models import (
 )
 from finance.models.bank import NEEDS_A_PERSON
 from finance.models.pool import MAIN_POOL, ZERO
+from parkportal.core import clock
 
 
 def main_pool() -> ReservePool | None:
@@ -144,3 +146,35 @@ def fx_variance(month: date) -> dict:
     ]
     total = sum((case["fx_variance_cny"] for case in cases), Decimal("0.00"))
     return {"month": month.strftime("%Y-%m"), "cases": cases, "total_cny": total}
+
+
+def fx_variance_by_month(*, months: int = 12) -> list[dict]:
+    """FX variance totals of the last `months` months, oldest first, for a
+    chart; months without a foreign payment answer zero."""
+    first = clock.today().replace(day=1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start, _end = month_bounds(first)
+    totals = {
+        timezone.localdate(row["month"]).strftime("%Y-%m"): row
+        for row in Payment.objects.filter(
+            status__in=[PaymentStatus.SENT, PaymentStatus.PAID], sent_at__gte=start
+        )
+        .exclude(currency=settings.BASE_CURRENCY)
+        .annotate(month=TruncMonth("sent_at"))
+        .values("month")
+        .annotate(cases=Count("id"), total=Sum("fx_variance_cny"))
+    }
+    rows, month = [], first
+    for _ in range(months):
+        key = month.strftime("%Y-%m")
+        found = totals.get(key, {})
+        rows.append(
+            {
+                "month": key,
+                "cases": found.get("cases", 0),
+                "total_cny": found.get("total") or ZERO,
+            }
+        )
+        month = (month + timedelta(days=32)).replace(day=1)
+    return rows

@@ -260,3 +260,9 @@ class FxVarianceSerializer(serializers.Serializer):
     month = serializers.CharField()
     cases = FxVarianceCaseSerializer(many=True)
     total_cny = serializers.DecimalField(**MONEY)
+
+
+class FxVarianceMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    cases = serializers.IntegerField()
+    total_cny = serializers.DecimalField(**MONEY)

@@ -36,5 +36,10 @@ urlpatterns = [
         views.FxVarianceView.as_view(),
         name="finance-fx-variance",
     ),
+    path(
+        "reports/fx-variance/monthly/",
+        views.FxVarianceMonthsView.as_view(),
+        name="finance-fx-variance-monthly",
+    ),
     *router.urls,
 ]

@@ -38,6 +38,12 @@ def _month(request) -> date:
         ) from None
 
 
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _file(content: bytes, media: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=media)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -96,12 +102,6 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             s.LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED
         )
-
-
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class TopUpViewSet(
@@ -316,6 +316,18 @@ class MonthlyReportView(APIView):
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             return _file(reports.report_xlsx(report), media, f"{name}.xlsx")
         return Response(report)
+
+
+class FxVarianceMonthsView(APIView):
+    permission_classes = [FinanceDesk]
+
+    @extend_schema(
+        responses=s.FxVarianceMonthSerializer(many=True),
+        operation_id="finance_fx_variance_by_month",
+    )
+    def get(self, request):
+        rows = selectors.fx_variance_by_month(months=12)
+        return Response(s.FxVarianceMonthSerializer(rows, many=True).data)
 
 
 class FxVarianceView(APIView):

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 
 from finance.models import Payment
 from finance.reports import monthly_report, report_csv, report_xlsx
-from finance.selectors import fx_variance
+from finance.selectors import fx_variance, fx_variance_by_month
 from finance.services.rates import fx_rate_set
 from finance.services.reconciliation import statement_import
 from parkportal.core import clock
@@ -62,3 +62,15 @@ def test_the_report_reads_back_from_csv_and_xlsx(month_of_payments):
     assert len(workbook.sheetnames) == 5
     movements = workbook[workbook.sheetnames[-1]]
     assert movements.cell(row=1, column=1).value == "kind"
+
+
+def test_fx_variance_by_month_gives_twelve_months_for_a_chart(month_of_payments):
+    rows = fx_variance_by_month(months=12)
+
+    assert len(rows) == 12
+    assert rows[-1] == {
+        "month": clock.today().strftime("%Y-%m"),
+        "cases": 1,
+        "total_cny": Decimal("-100.00"),
+    }
+    assert all(row["cases"] == 0 for row in rows[:-1])

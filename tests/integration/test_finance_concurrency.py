@@ -229,3 +229,21 @@ def pay_pg(fiona, diana):
         return batch_authorise(batch_id=batch.pk, actor=diana)
 
     return pay
+
+
+def test_one_top_up_confirmed_by_two_directors_at_once_counts_once(fiona, diana):
+    top_up = top_up_propose(actor=fiona, amount="80000.00")
+    other_director = UserFactory(role=Role.FINANCE_DIRECTOR)
+
+    results = run_at_once(
+        [
+            lambda: top_up_confirm(top_up_id=top_up.pk, actor=diana),
+            lambda: top_up_confirm(top_up_id=top_up.pk, actor=other_director),
+        ]
+    )
+
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert [r.code for r in refused] == ["top_up_decided"]
+    assert LedgerEntry.objects.filter(kind=EntryKind.TOP_UP).count() == 1
+    assert main_pool().balance == Decimal("80000.00")
+    assert_pool_invariants()
