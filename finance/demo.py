@@ -6,9 +6,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from finance.models import FxRate, LedgerEntry
+from finance import bankfiles
+from finance.models import FxRate, LedgerEntry, Payment
+from finance.services.batches import batch_authorise, batch_build
 from finance.services.pool import pool_get
 from finance.services.rates import fx_rate_set
+from finance.services.reconciliation import statement_import
 from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
@@ -91,3 +94,41 @@ def seed(*, users: dict, enterprises: list) -> None:
     seed_rates(officer=officer)
     if not LedgerEntry.objects.exists():
         seed_top_ups(officer=officer, director=director)
+
+
+def pay_cases(
+    *, users: dict, refund_ids: list[int], settle: str = "paid", reason: str = ""
+) -> list[Payment]:
+    """Take approved demo cases (with their pool money held) through a
+    batch built by finance and authorised by the director, then, unless
+    `settle` is "sent", through a bank statement that books ("paid") or
+    returns ("failed") each payment. Use this instead of the bare
+    schedule/confirm_paid transitions so the ledger explains the money."""
+    officer = _person(users, "finance", Role.FINANCE_OFFICER)
+    director = _person(users, "director", Role.FINANCE_DIRECTOR)
+    batch = batch_build(actor=officer, refund_ids=refund_ids)
+    batch = batch_authorise(batch_id=batch.pk, actor=director)
+    payments = list(batch.payments.order_by("id"))
+    if settle == "sent":
+        return payments
+    returned = settle == "failed"
+    entries = [
+        bankfiles.StatementEntry(
+            line_key=f"{batch.reference}-{payment.end_to_end_id}",
+            end_to_end_id=payment.end_to_end_id,
+            amount=payment.amount,
+            currency=payment.currency,
+            booking_date=clock.today(),
+            returned=returned,
+            reason=(reason or "AC04 Account closed") if returned else "",
+        )
+        for payment in payments
+    ]
+    content = bankfiles.camt053(
+        statement_id=f"DEMO-{batch.reference}",
+        created_at=clock.now(),
+        account="DEMO",
+        entries=entries,
+    )
+    statement_import(actor=officer, content=content, file_format="camt053")
+    return payments

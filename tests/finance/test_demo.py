@@ -28,3 +28,21 @@ def test_demo_seed_fills_a_year_of_top_ups_and_rates_once(fiona, diana, acme):
     )
     assert (dates.last() - dates.first()).days >= 300
     assert ledger_check()["consistent"]
+
+
+def test_demo_cases_are_paid_through_a_batch_and_a_statement(
+    fiona, diana, acme, cases, mark
+):
+    from refunds.models import RefundRequest, State
+
+    users = {"finance": fiona, "director": diana}
+    demo.seed(users=users, enterprises=[acme])
+    paid = cases.approved([mark], amount="60000.00")
+    failed = cases.approved([mark], amount="30000.00")
+
+    demo.pay_cases(users=users, refund_ids=[paid.pk])
+    demo.pay_cases(users=users, refund_ids=[failed.pk], settle="failed")
+
+    assert RefundRequest.objects.get(pk=paid.pk).state == State.DISBURSED
+    assert RefundRequest.objects.get(pk=failed.pk).state == State.DISBURSEMENT_FAILED
+    assert ledger_check()["consistent"]
