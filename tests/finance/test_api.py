@@ -195,3 +195,33 @@ def test_a_mistaken_top_up_is_reversed_over_the_api(funded_pool, diana):
     assert answer.status_code == 201
     assert answer.json()["balance_change"] == "-1000000.00"
     assert client_for(diana).get(f"{BASE}/pool/").json()["balance"] == "0.00"
+
+
+def test_finance_corrects_the_payee_of_a_failed_payment_over_the_api(
+    funded_pool, cases, mark, fiona, pay, acme_account
+):
+    from finance.services.reconciliation import statement_import
+
+    refund = cases.approved([mark], amount="60000.00")
+    pay(refund)
+    payment = Payment.objects.get(refund=refund)
+    statement_import(
+        actor=fiona,
+        content=statement("S-F", returned=[(payment, "AC04")]),
+        file_format="camt053",
+    )
+
+    answer = client_for(fiona).post(
+        f"{BASE}/refunds/{refund.pk}/correct-payee/",
+        {
+            "payee_name": "Acme Robotics",
+            "payee_bank": "Bank of Suzhou",
+            "payee_account": acme_account.account_number,
+        },
+    )
+
+    assert answer.status_code == 204
+    assert (
+        RefundRequest.objects.get(pk=refund.pk).payee_account
+        == acme_account.account_number
+    )
