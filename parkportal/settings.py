@@ -278,3 +278,9 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "RiskThresholdOutcomeEnum": "risk.models.ThresholdOutcome.choices",
     }
 )
+# Finance: the account the reserve pool pays from, written into the
+# pain.001 payment files (FINANCE_DEBTOR_NAME, FINANCE_DEBTOR_ACCOUNT,
+# FINANCE_DEBTOR_BANK).
+FINANCE_DEBTOR_NAME = env_str("FINANCE_DEBTOR_NAME", "Park Administration Committee")
+FINANCE_DEBTOR_ACCOUNT = env_str("FINANCE_DEBTOR_ACCOUNT", "CN0000000000000000")
+FINANCE_DEBTOR_BANK = env_str("FINANCE_DEBTOR_BANK", "Reserve pool bank")
