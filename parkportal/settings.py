@@ -204,6 +204,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have a choice field called "kind"; each set gets its own
+    # name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "DocumentKindEnum": "refunds.models.DocumentKind.choices",
+        "LedgerEntryKindEnum": "finance.models.pool.EntryKind.choices",
+        "CalendarDayKindEnum": "operations.models.calendar_days.DayKind.choices",
+        "AlertKindEnum": "operations.models.sla.AlertKind.choices",
+        "RiskControlKindEnum": "risk.models.ControlKind.choices",
+    },
 }
 
 # The reserve pool's currency; every other currency is converted to it.
@@ -237,6 +246,7 @@ X_FRAME_OPTIONS = "DENY"
 # operations/schedule.py; other apps add theirs the same way. The deadline
 # scan runs every OPERATIONS_SCAN_SECONDS (environment, default 60), read by
 # operations/schedule.py.
+from finance.schedule import BEAT_SCHEDULE as FINANCE_BEAT_SCHEDULE  # noqa: E402
 from operations.schedule import BEAT_SCHEDULE as OPERATIONS_BEAT_SCHEDULE  # noqa: E402
 from parkportal.dashboard.schedule import (  # noqa: E402
     BEAT_SCHEDULE as DASHBOARD_BEAT_SCHEDULE,
@@ -245,6 +255,7 @@ from risk.schedule import BEAT_SCHEDULE as RISK_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
     **OPERATIONS_BEAT_SCHEDULE,
+    **FINANCE_BEAT_SCHEDULE,
     **RISK_BEAT_SCHEDULE,
     **DASHBOARD_BEAT_SCHEDULE,
 }
