@@ -88,6 +88,7 @@ class Demo:
 
     now: datetime
     rng: random.Random
+    case_count: int = CASE_COUNT
     users: dict = field(default_factory=dict)
     contracts: dict = field(default_factory=dict)  # enterprise id -> list
     bank_accounts: dict = field(default_factory=dict)  # enterprise id -> list
@@ -103,14 +104,16 @@ def is_seeded() -> bool:
     return Enterprise.objects.filter(credit_code=code).exists()
 
 
-def seed_demo(*, debug: bool, force: bool = False) -> Demo | None:
+def seed_demo(
+    *, debug: bool, force: bool = False, cases: int = CASE_COUNT
+) -> Demo | None:
     """Fill an empty database; None when the demo data is already there."""
     if not debug and not force:
         raise DemoRefused("DEBUG is off: this looks like production.")
     if is_seeded():
         return None
 
-    demo = Demo(now=clock.now(), rng=random.Random(RANDOM_SEED))
+    demo = Demo(now=clock.now(), rng=random.Random(RANDOM_SEED), case_count=cases)
     with transaction.atomic():
         for step in SEED_STEPS:
             step(demo)
@@ -280,9 +283,17 @@ SETTLED_TARGETS = {
 RECENT_DAYS = 60
 
 
-def seed_cases(demo: Demo, count: int = CASE_COUNT) -> None:
+def seed_cases(demo: Demo) -> None:
     thresholds = list(ApprovalThreshold.objects.filter(active=True))
-    plans = [_plan_case(demo, index, thresholds) for index in range(count)]
+    # The first cases take one path each, so that even a small demo shows
+    # every state; the rest are drawn by weight.
+    covering = list(dict.fromkeys([*RECENT_TARGETS, *SETTLED_TARGETS]))
+    plans = [
+        _plan_case(demo, index, thresholds, covering[index])
+        if index < len(covering)
+        else _plan_case(demo, index, thresholds)
+        for index in range(demo.case_count)
+    ]
     agenda = [
         (moment, plan.index, position)
         for plan in plans
@@ -310,14 +321,19 @@ def _run_step(demo: Demo, plan: CasePlan, name: str, params: dict) -> None:
         logger.info("demo case %s stops before %s: %s", plan.index, name, refusal)
 
 
-def _plan_case(demo: Demo, index: int, thresholds) -> CasePlan:
+def _plan_case(demo: Demo, index: int, thresholds, target: str = "") -> CasePlan:
     rng = demo.rng
     username = "enterprise" if rng.random() < 0.6 else "enterprise2"
     applicant = demo.users[username]
-    start = demo.now - timedelta(days=rng.uniform(0.2, HISTORY_DAYS))
-    age_days = (demo.now - start).days
-    targets = RECENT_TARGETS if age_days < RECENT_DAYS else SETTLED_TARGETS
-    target = rng.choices(list(targets), weights=list(targets.values()))[0]
+    if target in RECENT_TARGETS:
+        age_days = rng.uniform(0.2, RECENT_DAYS)
+    elif target:
+        age_days = rng.uniform(RECENT_DAYS, HISTORY_DAYS)
+    else:
+        age_days = rng.uniform(0.2, HISTORY_DAYS)
+        targets = RECENT_TARGETS if age_days < RECENT_DAYS else SETTLED_TARGETS
+        target = rng.choices(list(targets), weights=list(targets.values()))[0]
+    start = demo.now - timedelta(days=age_days)
     amount = _demo_amount(rng)
     levels = [t.level for t in thresholds if amount >= t.min_amount_cny]
     path = _path(rng, target, max(len(levels), 1))

@@ -5,7 +5,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from parkportal.demo import DEMO_PASSWORD, DemoRefused, demo_usernames, seed_demo
+from parkportal.demo import (
+    CASE_COUNT,
+    DEMO_PASSWORD,
+    DemoRefused,
+    demo_usernames,
+    seed_demo,
+)
 from refunds.models import RefundRequest
 
 
@@ -21,8 +27,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Seed even though DEBUG is off (never on a production database).",
         )
+        parser.add_argument(
+            "--cases",
+            type=int,
+            default=CASE_COUNT,
+            help="How many refund cases to create (default %(default)s).",
+        )
 
-    def handle(self, *args, force: bool = False, **options):
+    def handle(self, *args, force: bool = False, cases: int = CASE_COUNT, **options):
         started = time.monotonic()
         # A line per transition of a few hundred cases drowns what matters;
         # -v 2 shows them.
@@ -31,7 +43,7 @@ class Command(BaseCommand):
         if options["verbosity"] < 2:
             lifecycle_log.setLevel(logging.WARNING)
         try:
-            demo = seed_demo(debug=settings.DEBUG, force=force)
+            demo = seed_demo(debug=settings.DEBUG, force=force, cases=cases)
         except DemoRefused as refusal:
             raise CommandError(f"{refusal} Run with --force to seed anyway.") from None
         finally:
