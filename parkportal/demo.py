@@ -16,13 +16,14 @@ import math
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from parkportal.accounts.models import BankAccount, Contract, Enterprise
 from parkportal.accounts.roles import Role
@@ -431,7 +432,8 @@ def _payment_path(rng: random.Random, target: str) -> list:
 
 def _schedule(rng, path, start: datetime, end: datetime) -> list:
     """Give each step a moment: drawn durations, squeezed when the case
-    would otherwise run past `end`."""
+    would otherwise run past `end`, moved into office hours when that
+    still fits."""
     gaps = [0.0] + [_hours(rng, *STEP_HOURS[name]) for name, _ in path[1:]]
     available = (end - start).total_seconds() / 3600
     squeeze = min(1.0, available / max(sum(gaps), 1e-9))
@@ -439,11 +441,27 @@ def _schedule(rng, path, start: datetime, end: datetime) -> list:
     for gap in gaps:
         # At least a second apart, so steps of one case keep their order.
         at += timedelta(hours=gap * squeeze, seconds=1)
+        in_office = _office_hours(rng, at)
+        if in_office <= end:
+            at = in_office
         moments.append(at)
     return [
         (moment, name, params)
         for moment, (name, params) in zip(moments, path, strict=True)
     ]
+
+
+def _office_hours(rng: random.Random, moment: datetime) -> datetime:
+    """The moment, or the next working morning when it falls outside
+    09:00-18:00 on a weekday in the park's time zone."""
+    local = timezone.localtime(moment)
+    if local.weekday() < 5 and 9 <= local.hour < 18:
+        return moment
+    day = local.date() + timedelta(days=0 if local.hour < 9 else 1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    morning = datetime.combine(day, time(9), tzinfo=local.tzinfo)
+    return morning + timedelta(minutes=rng.uniform(0, 150))
 
 
 def _hours(rng: random.Random, low: float, high: float) -> float:
