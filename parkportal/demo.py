@@ -439,8 +439,10 @@ def _schedule(rng, path, start: datetime, end: datetime) -> list:
     squeeze = min(1.0, available / max(sum(gaps), 1e-9))
     moments, at = [], start
     for gap in gaps:
-        # At least a second apart, so steps of one case keep their order.
-        at += timedelta(hours=gap * squeeze, seconds=1)
+        # At least a second apart, so steps of one case keep their order;
+        # `end` is minutes before now, so the last seconds stay in the past.
+        earliest = at + timedelta(seconds=1)
+        at = max(min(at + timedelta(hours=gap * squeeze), end), earliest)
         in_office = _office_hours(rng, at)
         if in_office <= end:
             at = in_office
