@@ -57,10 +57,26 @@ HISTORY_DAYS = 365
 RANDOM_SEED = 20260101
 
 # username, enterprise name, first 17 characters of the credit code,
-# green channel, contact person.
+# green channel, contact person, phone, e-mail.
 DEMO_ENTERPRISES = (
-    ("enterprise", "苏州星河精密制造有限公司", "91320594MA1XH7Q2K", False, "刘洋"),
-    ("enterprise2", "苏州蓝湾生物科技有限公司", "91320594MA27BN6D3", True, "黄婷"),
+    (
+        "enterprise",
+        "苏州星河精密制造有限公司",
+        "91320594MA1XH7Q2K",
+        False,
+        "刘洋",
+        "0512-6688 1201",
+        "finance@xinghe-precision.example.com",
+    ),
+    (
+        "enterprise2",
+        "苏州蓝湾生物科技有限公司",
+        "91320594MA27BN6D3",
+        True,
+        "黄婷",
+        "0512-6270 3407",
+        "finance@lanwan-bio.example.com",
+    ),
 )
 DEMO_STAFF = (
     ("ops", Role.OPS_SPECIALIST, "王芳"),
@@ -110,9 +126,17 @@ def seed_demo(
 ) -> Demo | None:
     """Fill an empty database; None when the demo data is already there."""
     if not debug and not force:
-        raise DemoRefused("DEBUG is off: this looks like production.")
+        raise DemoRefused(
+            "DEBUG is off: this looks like production. Run with --force to seed anyway."
+        )
     if is_seeded():
         return None
+    taken = get_user_model().objects.filter(username__in=demo_usernames())
+    if taken.exists():
+        names = ", ".join(taken.values_list("username", flat=True))
+        raise DemoRefused(
+            f"The accounts {names} exist already; the demo needs an empty database."
+        )
 
     demo = Demo(now=clock.now(), rng=random.Random(RANDOM_SEED), case_count=cases)
     with transaction.atomic():
@@ -130,8 +154,9 @@ def seed_people(demo: Demo) -> None:
     # Everybody arrived in the park before the first case of the year.
     with clock.travel(demo.now - timedelta(days=HISTORY_DAYS + 30)):
         roles_ensure()
-        for username, name, code, green, contact in DEMO_ENTERPRISES:
-            enterprise = _demo_enterprise(name, code, green, contact)
+        for username, *details in DEMO_ENTERPRISES:
+            enterprise = _demo_enterprise(*details)
+            contact = enterprise.contact_name
             _demo_user(username, password, contact, Role.ENTERPRISE, enterprise)
             demo.contracts[enterprise.pk] = _demo_contracts(enterprise)
             demo.bank_accounts[enterprise.pk] = _demo_bank_accounts(enterprise)
@@ -154,13 +179,13 @@ def demo_usernames() -> list[str]:
     ]
 
 
-def _demo_enterprise(name, code, green, contact) -> Enterprise:
+def _demo_enterprise(name, code, green, contact, phone, email) -> Enterprise:
     enterprise = Enterprise(
         name=name,
         credit_code=demo_credit_code(code),
         contact_name=contact,
-        contact_email=f"finance@{code[-6:].lower()}.example.com",
-        contact_phone="0512-6688" + code[-4:-2].replace("Q", "0"),
+        contact_email=email,
+        contact_phone=phone,
         green_channel=green,
         registered_on=date(2019, 3, 1) if green else date(2021, 9, 15),
     )

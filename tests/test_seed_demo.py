@@ -66,7 +66,8 @@ def _counts() -> dict:
 
 
 def test_seed_demo_refuses_when_debug_is_off_without_force(db, settings):
-    # First in the module, so it runs before the seeded fixture exists.
+    # The refusals come first in the module: they need the empty database
+    # that the module-wide demo fixture fills once it is first used.
     settings.DEBUG = False
     before = _counts()
 
@@ -74,6 +75,15 @@ def test_seed_demo_refuses_when_debug_is_off_without_force(db, settings):
         call_command("seed_demo")
 
     assert _counts() == before
+
+
+def test_seed_demo_refuses_a_database_where_a_demo_account_exists(db):
+    get_user_model().objects.create_user(username="admin", password="own-secret")
+
+    with pytest.raises(CommandError, match="admin exist already"):
+        call_command("seed_demo", "--force")
+
+    assert not Enterprise.objects.exists()
 
 
 def test_demo_reaches_every_state_a_case_can_rest_in(demo, db):

@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             demo = seed_demo(debug=settings.DEBUG, force=force, cases=cases)
         except DemoRefused as refusal:
-            raise CommandError(f"{refusal} Run with --force to seed anyway.") from None
+            raise CommandError(str(refusal)) from None
         finally:
             lifecycle_log.setLevel(level)
 
