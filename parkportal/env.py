@@ -43,9 +43,13 @@ def env_int(name: str, default: int) -> int:
 def env_decimal(name: str, default: str) -> Decimal:
     raw = os.environ.get(name, default)
     try:
-        return Decimal(raw)
+        value = Decimal(raw)
     except InvalidOperation:
         raise ImproperlyConfigured(f"{name} must be a decimal, got {raw!r}") from None
+    # Decimal reads "NaN" and "Infinity" too; neither is an amount.
+    if not value.is_finite():
+        raise ImproperlyConfigured(f"{name} must be a decimal, got {raw!r}")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -58,13 +62,16 @@ def database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme in ("postgres", "postgresql"):
         options = {key: values[-1] for key, values in parse_qs(parsed.query).items()}
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured("DATABASE_URL must name a database")
         return {
             "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parsed.path.lstrip("/")),
+            "NAME": name,
             "USER": unquote(parsed.username or ""),
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
-            "PORT": str(parsed.port or ""),
+            "PORT": str(_url_port(parsed) or ""),
             "OPTIONS": options,
         }
     if parsed.scheme == "sqlite":
@@ -75,3 +82,10 @@ def database_from_url(url: str) -> dict:
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parsed.scheme!r} is not supported"
     )
+
+
+def _url_port(parsed) -> int | None:
+    try:
+        return parsed.port
+    except ValueError:
+        raise ImproperlyConfigured("DATABASE_URL has an invalid port") from None

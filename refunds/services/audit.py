@@ -37,8 +37,17 @@ def audit_record(
         before=before or {},
         after=after or {},
     )
-    transaction.on_commit(audit_seal_pending)
+    _seal_after_commit()
     return event
+
+
+def _seal_after_commit() -> None:
+    # One pass after commit seals every event of the transaction; a pass
+    # per event would only find the chain already sealed. A savepoint
+    # rolled back drops its registration together with its events.
+    pending = transaction.get_connection().run_on_commit
+    if not any(callback is audit_seal_pending for _, callback, _ in pending):
+        transaction.on_commit(audit_seal_pending)
 
 
 def _lock_chain_head() -> None:
