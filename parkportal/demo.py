@@ -25,6 +25,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from finance import bankfiles
+from finance import demo as finance_demo
+from finance.models import Payment
+from finance.services.reconciliation import statement_import
+from operations import demo as operations_demo
 from parkportal.accounts.models import BankAccount, Contract, Enterprise
 from parkportal.accounts.roles import Role
 from parkportal.accounts.services import roles_ensure, user_grant_role
@@ -47,6 +52,7 @@ from refunds.services.lifecycle import (
     set_owner,
 )
 from refunds.services.messages import message_post
+from risk import demo as risk_demo
 
 logger = logging.getLogger(__name__)
 
@@ -703,17 +709,41 @@ def step_send_back(demo: Demo, plan: CasePlan) -> None:
     )
 
 
-def _finance_step(name: str, actor: str, comment: str = ""):
-    def step(demo: Demo, plan: CasePlan) -> None:
-        refund_transition(
-            refund_id=plan.refund_id,
-            name=name,
-            actor=demo.users[actor],
-            comment=comment,
-        )
+def step_pay(demo: Demo, plan: CasePlan) -> None:
+    """Schedule, or retry after a return: finance builds a batch with the
+    case and the director authorises it, moving the pool's money."""
+    finance_demo.pay_cases(users=demo.users, refund_ids=[plan.refund_id], settle="sent")
 
-    step.__name__ = f"step_{name}"
-    return step
+
+def _bank_statement(demo: Demo, plan: CasePlan, *, returned: bool) -> None:
+    """The bank's statement books or returns the case's latest payment."""
+    payment = Payment.objects.filter(refund_id=plan.refund_id).latest("id")
+    entry = bankfiles.StatementEntry(
+        line_key=payment.end_to_end_id,
+        end_to_end_id=payment.end_to_end_id,
+        amount=payment.amount,
+        currency=payment.currency,
+        booking_date=clock.today(),
+        returned=returned,
+        reason="AC01 户名与账号不符" if returned else "",
+    )
+    content = bankfiles.camt053(
+        statement_id=f"DEMO-{payment.end_to_end_id}",
+        created_at=clock.now(),
+        account="DEMO",
+        entries=[entry],
+    )
+    statement_import(
+        actor=demo.users["finance"], content=content, file_format="camt053"
+    )
+
+
+def step_confirm_paid(demo: Demo, plan: CasePlan) -> None:
+    _bank_statement(demo, plan, returned=False)
+
+
+def step_mark_failed(demo: Demo, plan: CasePlan) -> None:
+    _bank_statement(demo, plan, returned=True)
 
 
 def step_correct_payee(demo: Demo, plan: CasePlan) -> None:
@@ -740,8 +770,8 @@ def step_withdraw(demo: Demo, plan: CasePlan) -> None:
     )
 
 
-# Finance replaces these with its batch and bank-statement services when
-# they exist; until then the lifecycle's own transitions stand in.
+# Payment steps go through finance's batches and bank statements, so the
+# pool's ledger explains every demo payment.
 CASE_STEPS = {
     "create": step_create,
     "documents": step_documents,
@@ -757,19 +787,39 @@ CASE_STEPS = {
     "send_back": step_send_back,
     "approve": step_approve,
     "reject": step_reject,
-    "schedule": _finance_step("schedule", "director"),
-    "mark_failed": _finance_step(
-        "mark_failed", "finance", "银行退票：户名与账号不符。"
-    ),
+    "schedule": step_pay,
+    "mark_failed": step_mark_failed,
     "correct_payee": step_correct_payee,
-    "retry": _finance_step("retry", "finance"),
-    "confirm_paid": _finance_step("confirm_paid", "finance"),
+    "retry": step_pay,
+    "confirm_paid": step_confirm_paid,
     "close": step_close,
     "withdraw": step_withdraw,
 }
 
+
 # The seeding steps, in order. Each takes the Demo and adds one area's data.
+def seed_rules(demo: Demo) -> None:
+    risk_demo.seed()
+
+
+def seed_pool(demo: Demo) -> None:
+    enterprises = list(
+        Enterprise.objects.filter(users__in=demo.users.values()).distinct()
+    )
+    finance_demo.seed(users=demo.users, enterprises=enterprises)
+
+
+def seed_operations(demo: Demo) -> None:
+    """SLA targets and specialists before the cases; ratings and a
+    complaint on the closed ones after (the step is safe to run twice)."""
+    operations_demo.seed(users=demo.users)
+
+
 SEED_STEPS = [
     seed_people,
+    seed_rules,
+    seed_pool,
+    seed_operations,
     seed_cases,
+    seed_operations,
 ]

@@ -60,7 +60,8 @@ class TransitionForm(forms.Form):
 
 
 # (name, label, asks for a comment first). Steps that carry a reason or an
-# amount pass through an intermediate form.
+# amount pass through an intermediate form. The payment steps are not here:
+# they move only with the pool's money, in finance's batches and statements.
 ADMIN_STEPS = (
     ("forward", _("Forward for approval"), False),
     ("approve", _("Approve"), True),
@@ -69,10 +70,6 @@ ADMIN_STEPS = (
     ("request_info", _("Request more information"), True),
     ("hold", _("Put on risk hold"), True),
     ("clear", _("Clear the risk hold"), True),
-    ("schedule", _("Schedule the payment"), False),
-    ("confirm_paid", _("Confirm the payment"), False),
-    ("mark_failed", _("Mark the payment as failed"), True),
-    ("retry", _("Retry the payment"), False),
     ("close", _("Close"), False),
 )
 _FORM_STEPS = {name for name, _label, asks in ADMIN_STEPS if asks}

@@ -6,6 +6,8 @@ permission callables and the API's list of available transitions both use
 it, so a button is shown exactly when pressing it would work.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -189,6 +191,10 @@ def denial(refund, user, name: str):
             )
         case "approve" | "reject" | "send_back":
             return approver_denial(refund, user)
+        case "schedule" | "confirm_paid" | "mark_failed" | "retry" if (
+            not _payment_channel.get()
+        ):
+            return _("Payments move only through disbursement batches and bank statements.")
         case "schedule":
             return _roles_denial(user, Role.FINANCE_DIRECTOR)
         case "confirm_paid" | "mark_failed" | "retry":
@@ -196,6 +202,22 @@ def denial(refund, user, name: str):
         case "close":
             return None if is_system(user) else _staff_denial(refund, user)
     return _("Unknown step.")
+
+
+# The payment steps belong to money moving in the reserve pool's ledger:
+# finance's batch and statement services take them inside
+# `payment_channel()`, and everywhere else (the API, the admin) they are
+# refused, so a case can never be marked paid without the ledger showing it.
+_payment_channel: ContextVar[bool] = ContextVar("refunds_payment_channel", default=False)
+
+
+@contextmanager
+def payment_channel():
+    token = _payment_channel.set(True)
+    try:
+        yield
+    finally:
+        _payment_channel.reset(token)
 
 
 def may(name: str):

@@ -32,6 +32,7 @@ from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from refunds import fx
 from refunds.models import State
+from refunds.rules import payment_channel
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import apply, guard, lock_refund
 
@@ -125,7 +126,8 @@ def _pay(pool, payment: Payment, refund, actor, batch) -> None:
             code="payee_changed",
         )
     name = "retry" if refund.state == State.DISBURSEMENT_FAILED else "schedule"
-    guard(refund, name, actor)
+    with payment_channel():
+        guard(refund, name, actor)
     earmark = Earmark.objects.get(refund=refund)
     if earmark.status != EarmarkStatus.HELD:
         raise Conflict(

@@ -12,6 +12,7 @@ from refunds.services.lifecycle import (
     refund_reject,
     refund_transition,
 )
+from tests.payments import bank_statement, fund_pool, send_payment
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,19 +21,26 @@ def at(day: int, hour: int = 9, month: int = 3) -> datetime:
     return datetime(2026, month, day, hour, tzinfo=SHANGHAI)
 
 
+def pay(refund, *, officer, director, sent_at, booked_at) -> None:
+    """Pay a case the way finance does: a batch, then the bank's statement."""
+    with clock.travel(sent_at):
+        send_payment(refund, officer=officer, director=director)
+    with clock.travel(booked_at):
+        bank_statement(refund, officer=officer)
+
+
 @pytest.fixture
-def march(cases, alice, olivia, mark, diana):
+def march(cases, alice, olivia, mark, fiona, diana):
     """Three cases: A paid after five days, B rejected, C withdrawn."""
+    with clock.travel(at(1)):
+        fund_pool("1000000.00", officer=fiona, director=diana)
     with clock.travel(at(2)):
         paid = cases.under_review(amount="40000.00")
     with clock.travel(at(4)):
         refund_forward(refund_id=paid.pk, actor=olivia)
     with clock.travel(at(5)):
         refund_approve(refund_id=paid.pk, actor=mark)
-    with clock.travel(at(6)):
-        refund_transition(refund_id=paid.pk, name="schedule", actor=diana)
-    with clock.travel(at(7)):
-        refund_transition(refund_id=paid.pk, name="confirm_paid", actor=diana)
+    pay(paid, officer=fiona, director=diana, sent_at=at(6), booked_at=at(7))
 
     with clock.travel(at(10)):
         rejected = cases.under_review(amount="20000.00", reason="overpayment")

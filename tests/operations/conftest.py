@@ -65,13 +65,16 @@ def vip_cases(vince, vip, olivia):
 
 @pytest.fixture
 def close_case(mark, diana, fiona, olivia):
-    """Walks a case from draft to closed with the real transitions."""
+    """Walks a case from draft to closed with the real services, paid
+    through a batch and the bank's statement."""
     from refunds.services.lifecycle import refund_transition
+    from tests.payments import bank_statement, fund_pool, send_payment
 
     def close(builder, **kwargs):
+        fund_pool("5000000.00", officer=fiona, director=diana)
         refund = builder.approved([mark], **kwargs)
-        for name, actor in (("schedule", diana), ("confirm_paid", fiona)):
-            refund = refund_transition(refund_id=refund.pk, name=name, actor=actor)
+        refund = send_payment(refund, officer=fiona, director=diana)
+        refund = bank_statement(refund, officer=fiona)
         return refund_transition(refund_id=refund.pk, name="close", actor=refund.owner)
 
     return close

@@ -167,13 +167,13 @@ def test_an_admin_action_keeps_the_separation_of_duties(client, alice, acme_cont
     ]
 
 
-def test_a_step_the_admin_role_may_not_take_is_refused(browser, cases, mark):
-    refund = cases.approved([mark])
+def test_a_step_the_admin_role_may_not_take_is_refused(browser, cases):
+    refund = cases.under_review()
 
-    response = _act(browser, refund, "take_schedule")
+    response = _act(browser, refund, "take_hold", apply="1", comment="Looks odd")
 
     refund.refresh_from_db()
-    assert refund.state == State.APPROVED
+    assert refund.state == State.UNDER_REVIEW
     assert _messages(response) == [f"{refund.reference}: Your role may not do this."]
 
 

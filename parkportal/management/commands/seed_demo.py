@@ -4,6 +4,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.test.utils import override_settings
 
 from parkportal.demo import (
     CASE_COUNT,
@@ -38,16 +39,26 @@ class Command(BaseCommand):
         started = time.monotonic()
         # A line per transition of a few hundred cases drowns what matters;
         # -v 2 shows them.
-        lifecycle_log = logging.getLogger("refunds")
-        level = lifecycle_log.level
+        quiet = [
+            logging.getLogger(name)
+            for name in ("refunds", "finance", "operations", "risk", "celery")
+        ]
+        levels = [log.level for log in quiet]
         if options["verbosity"] < 2:
-            lifecycle_log.setLevel(logging.WARNING)
+            for log in quiet:
+                log.setLevel(logging.WARNING)
         try:
-            demo = seed_demo(debug=settings.DEBUG, force=force, cases=cases)
+            # The demo's history would otherwise mail every notification of
+            # a year of cases to the console or, worse, a real server.
+            with override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+            ):
+                demo = seed_demo(debug=settings.DEBUG, force=force, cases=cases)
         except DemoRefused as refusal:
             raise CommandError(str(refusal)) from None
         finally:
-            lifecycle_log.setLevel(level)
+            for log, level in zip(quiet, levels, strict=True):
+                log.setLevel(level)
 
         if demo is None:
             self.stdout.write("Demo data is already there; nothing changed.")
