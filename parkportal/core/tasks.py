@@ -1,0 +1,19 @@
+from celery import shared_task
+
+from parkportal.core.outbox import relay_due
+from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
+
+
+@shared_task
+def relay_outbox() -> int:
+    return relay_due()
+
+
+@shared_task
+def deliver_webhook(delivery_id: int) -> None:
+    webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task
+def retry_webhooks() -> int:
+    return webhooks_retry_due()
