@@ -137,14 +137,24 @@ def _attempt(message: OutboxMessage) -> bool:
 
 def _publish(message: OutboxMessage) -> None:
     with bound_request_id(message.request_id):
-        registered = current_app.tasks.get(message.task)
+        registered = _registered_task(message.task)
         # retry=False: the outbox is the retry loop; Celery's own publish
         # retries would only hold the caller up while the broker is down.
         if registered is not None:
             # Runs the task in process when there is no broker (eager).
             registered.apply_async(kwargs=message.kwargs, retry=False)
+        elif current_app.conf.task_always_eager:
+            raise LookupError(f"task {message.task} is not registered")
         else:
             current_app.send_task(message.task, kwargs=message.kwargs, retry=False)
+
+
+def _registered_task(name: str):
+    if name not in current_app.tasks:
+        # A web process has not imported the apps' tasks modules (Celery
+        # discovers them lazily, when a worker starts); import them now.
+        current_app.loader.import_default_modules()
+    return current_app.tasks.get(name)
 
 
 def backoff(attempts: int) -> timedelta:

@@ -2,6 +2,9 @@
 hammer. The rates are scoped in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 and read on each request, so a deployment (or a test) can change them."""
 
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_cool_off, get_credentials
+from django.conf import settings
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -17,6 +20,22 @@ class TokenObtainThrottle(_ScopedRate):
     passwords; this caps how fast anyone can try."""
 
     scope = "token_obtain"
+    lockout_wait: float | None = None
+
+    def allow_request(self, request, view):
+        # A locked-out account gets the same 429 as a client going too
+        # fast, instead of DRF's "unable to log in" that reads like a wrong
+        # password and invites more guesses.
+        if _locked_out(request):
+            cool_off = get_cool_off(request._request)
+            self.lockout_wait = cool_off.total_seconds() if cool_off else None
+            return False
+        return super().allow_request(request, view)
+
+    def wait(self):
+        if self.lockout_wait is not None:
+            return self.lockout_wait
+        return super().wait()
 
     def get_cache_key(self, request, view):
         return self.cache_format % {
@@ -37,3 +56,13 @@ class SubmissionThrottle(_ScopedRate):
         else:
             ident = self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def _locked_out(request) -> bool:
+    if not settings.AXES_ENABLED:
+        return False
+    data = request.data
+    username = data.get("username") if hasattr(data, "get") else None
+    if not username:
+        return False
+    return AxesProxyHandler.is_locked(request._request, get_credentials(username))
