@@ -261,6 +261,8 @@ LOGGING["formatters"]["plain"]["format"] = (
 LOGGING["formatters"]["json"] = {"()": "parkportal.core.logging.JsonFormatter"}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# Workers log through the same handlers (and JSON format) as web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Bearer token a scraper must send to /metrics; open when empty.
 METRICS_TOKEN = env_str("METRICS_TOKEN")

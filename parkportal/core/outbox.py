@@ -16,6 +16,7 @@ next sweep. Tasks are written to be safe to run twice.
 import json
 import logging
 import random
+import time
 from datetime import timedelta
 from functools import partial
 
@@ -23,6 +24,7 @@ from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, NotFound
@@ -33,6 +35,12 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 MAX_BATCHES_PER_SWEEP = 50
+
+# When did this process last fail to reach the broker, as time.monotonic().
+# For a short pause after that, the on-commit hook leaves messages to the
+# sweep instead of making every request wait for another refused
+# connection (the Redis client retries a connection for about two seconds).
+_broker_failed_at: float | None = None
 
 
 def _setting(name: str, default: int) -> int:
@@ -71,7 +79,21 @@ def _create_once(key: str, values: dict) -> tuple[OutboxMessage, bool]:
 
 def relay_message(message_id: int) -> int:
     """Publish one message now; the on-commit hook of outbox_enqueue."""
+    if _broker_recently_failed():
+        return 0
     return _relay(OutboxMessage.objects.filter(pk=message_id))
+
+
+def _note_broker(*, available: bool) -> None:
+    global _broker_failed_at
+    _broker_failed_at = None if available else time.monotonic()
+
+
+def _broker_recently_failed() -> bool:
+    if _broker_failed_at is None:
+        return False
+    pause = _setting("OUTBOX_BROKER_PAUSE_SECONDS", 10)
+    return time.monotonic() - _broker_failed_at < pause
 
 
 def relay_due(limit: int = BATCH_SIZE) -> int:
@@ -122,10 +144,15 @@ def _attempt(message: OutboxMessage) -> bool:
         # own database work must not break the relay's transaction.
         with transaction.atomic():
             _publish(message)
+    except BrokerUnavailable as exc:
+        _note_broker(available=False)
+        _record_failure(message, exc, now)
+        return False
     except Exception as exc:
         _record_failure(message, exc, now)
         return False
 
+    _note_broker(available=True)
     message.status = OutboxStatus.SENT
     message.sent_at = now
     message.last_error = ""

@@ -173,3 +173,23 @@ def test_enqueue_keeps_the_request_id_of_the_caller(db):
         message = outbox_enqueue(task="tests.core.record_call", kwargs={})
 
     assert message.request_id == "req-42"
+
+
+def test_on_commit_relay_leaves_messages_to_the_sweep_while_the_broker_is_down(
+    db, task_calls, django_capture_on_commit_callbacks
+):
+    from parkportal.core import outbox
+
+    outbox._note_broker(available=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            message = outbox_enqueue(task="tests.core.record_call", kwargs={"n": 1})
+        message.refresh_from_db()
+        assert message.status == OutboxStatus.PENDING
+        assert message.attempts == 0
+
+        assert relay_due() == 1
+    finally:
+        outbox._note_broker(available=True)
+
+    assert task_calls == [{"n": 1}]
