@@ -100,4 +100,4 @@ def _sleep_before_retry(attempt: int, base_delay: float) -> None:
     # Jitter keeps two transactions that deadlocked from meeting again in
     # the same order on their next try.
     delay = base_delay * 2 ** (attempt - 1)
-    time.sleep(delay * random.uniform(0.5, 1.5))  # nosec B311 - jitter
+    time.sleep(delay * random.uniform(0.5, 1.5))  # nosec B311

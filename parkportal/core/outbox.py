@@ -191,7 +191,8 @@ def backoff(attempts: int) -> timedelta:
     base = _setting("OUTBOX_RETRY_BASE_SECONDS", 30)
     cap = _setting("OUTBOX_RETRY_MAX_SECONDS", 3600)
     delay = min(cap, base * 2 ** max(attempts - 1, 0))
-    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # nosec B311 - jitter, not a secret
+    # Jitter, not a secret: the standard generator is right here (B311).
+    return timedelta(seconds=delay * random.uniform(0.5, 1.0))  # nosec B311
 
 
 def _record_failure(message: OutboxMessage, exc: Exception, now) -> None:

@@ -51,7 +51,7 @@ def test_check_deploy_is_silent_with_production_settings():
     }
     env.update(PRODUCTION_ENV)
 
-    result = subprocess.run(  # nosec B603 - fixed arguments
+    result = subprocess.run(  # nosec B603
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,

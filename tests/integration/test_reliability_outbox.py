@@ -85,7 +85,7 @@ class Worker:
             queue,
         ]
         with self.log.open("w") as output:
-            self.process = subprocess.Popen(  # nosec B603 - fixed arguments
+            self.process = subprocess.Popen(  # nosec B603
                 command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
             )
 
@@ -210,7 +210,7 @@ def private_redis():
     state = {"started": False}
 
     def start():
-        subprocess.run(  # nosec B603 B607 - fixed arguments
+        subprocess.run(  # nosec B603 B607
             [
                 "redis-server",
                 "--port",
@@ -233,7 +233,7 @@ def private_redis():
 
     yield f"redis://127.0.0.1:{port}/0", start
     if state["started"]:
-        subprocess.run(  # nosec B603 B607 - fixed arguments
+        subprocess.run(  # nosec B603 B607
             ["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False
         )
     shutil.rmtree(folder, ignore_errors=True)
