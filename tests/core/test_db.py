@@ -18,8 +18,7 @@ def test_other_database_errors_are_not_retried(db):
     @retry_on_conflict(attempts=5)
     def work():
         calls.append(1)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM no_such_table")
+        raise OperationalError("server closed the connection unexpectedly")
 
     with pytest.raises(OperationalError):
         work()

@@ -28,10 +28,11 @@ from parkportal.core.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from parkportal.core.outbox import relay_due
+from parkportal.core.outbox import outbox_enqueue, relay_due
 from parkportal.core.webhooks import verify, webhooks_publish, webhooks_retry_due
 from refunds.models import ApprovalThreshold
 from tests.core.conftest import Receiver
+from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
@@ -83,6 +84,9 @@ class Worker:
             "--without-heartbeat",
             "-Q",
             queue,
+            # The test tasks (tests.core.always_fails, ...) as well.
+            "--include",
+            "tests.core.conftest",
         ]
         with self.log.open("w") as output:
             self.process = subprocess.Popen(  # nosec B603
@@ -369,3 +373,41 @@ def test_broker_outage_delays_effects_and_loses_none(
             == {DeliveryStatus.DELIVERED}
         )
     )
+
+
+def test_task_failing_for_good_on_the_worker_is_a_dead_letter_an_operator_replays(
+    use_broker, workers, client
+):
+    queue = use_broker(BROKER_URL)
+    workers(BROKER_URL, queue)
+
+    with transaction.atomic():
+        queued = outbox_enqueue(
+            task="tests.core.always_fails", kwargs={"refund_id": 41}
+        )
+
+    assert wait_for(
+        lambda: OutboxMessage.objects.filter(status=OutboxStatus.DEAD).exists()
+    )
+    dead = OutboxMessage.objects.get(status=OutboxStatus.DEAD)
+    assert dead.task == "tests.core.always_fails"
+    assert dead.kwargs == {"refund_id": 41}
+    assert "the downstream service refused" in dead.last_error
+    assert OutboxMessage.objects.get(pk=queued.pk).status == OutboxStatus.SENT
+
+    client.force_login(UserFactory(username="sam", is_staff=True))
+    listed = client.get("/api/v1/ops/outbox/dead/").json()["results"]
+    replayed = client.post(f"/api/v1/ops/outbox/dead/{dead.pk}/replay/")
+
+    assert [row["id"] for row in listed] == [dead.pk]
+    assert replayed.status_code == 200
+    # The replay ran the task on the worker again, which failed again and
+    # left a new dead letter; the replayed one is now sent.
+    assert wait_for(
+        lambda: (
+            OutboxMessage.objects.filter(status=OutboxStatus.DEAD)
+            .exclude(pk=dead.pk)
+            .exists()
+        )
+    )
+    assert OutboxMessage.objects.get(pk=dead.pk).status == OutboxStatus.SENT
