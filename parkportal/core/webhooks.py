@@ -149,7 +149,9 @@ def webhook_deliver(*, delivery_id: int) -> WebhookDelivery | None:
         # A retry sweep and an operator's redelivery can queue the same
         # delivery at once. The lock makes the second worker skip it while
         # the first is sending, and the status check turns it into a no-op
-        # once the first has succeeded.
+        # once the first has succeeded. It is held across the HTTP call:
+        # one attempt in flight per delivery, for the price of a database
+        # connection held up to WEBHOOK_TIMEOUT_SECONDS.
         delivery = (
             WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("subscription")

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
@@ -25,14 +24,6 @@ PRODUCTION_ENV = {
     "SECURE_HSTS_PRELOAD": "true",
     "DATABASE_URL": "sqlite:///:memory:",
 }
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    # Throttle counters live in the cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
