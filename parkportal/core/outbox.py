@@ -106,19 +106,21 @@ def relay_due(limit: int = BATCH_SIZE) -> int:
     # Bounded, so that a sweep always ends even if messages keep failing
     # with no delay configured between attempts.
     for _batch in range(MAX_BATCHES_PER_SWEEP):
-        batch_sent, batch_seen = _relay_batch(due, limit)
-        total += batch_sent
-        if batch_seen < limit:
+        sent, more = _relay_batch(due, limit)
+        total += sent
+        if not more:
             break
     return total
 
 
 def _relay(queryset) -> int:
-    sent, _seen = _relay_batch(queryset, BATCH_SIZE)
+    sent, _more = _relay_batch(queryset, BATCH_SIZE)
     return sent
 
 
-def _relay_batch(queryset, limit: int) -> tuple[int, int]:
+def _relay_batch(queryset, limit: int) -> tuple[int, bool]:
+    """Publish up to `limit` messages; return how many were sent and
+    whether another batch may find more."""
     with transaction.atomic():
         # Several relays run at once: the on-commit hook in each web
         # process and the sweep in a worker. SKIP LOCKED lets each take
@@ -131,8 +133,16 @@ def _relay_batch(queryset, limit: int) -> tuple[int, int]:
                 status=OutboxStatus.PENDING
             )[:limit]
         )
-        sent = sum(_attempt(message) for message in messages)
-    return sent, len(messages)
+        sent = 0
+        for message in messages:
+            if _attempt(message):
+                sent += 1
+            elif _broker_failed_at is not None:
+                # The broker is unreachable: trying the rest now would only
+                # cost each of them another refused connection. They stay
+                # due for the next sweep.
+                return sent, False
+    return sent, len(messages) == limit
 
 
 def _attempt(message: OutboxMessage) -> bool:

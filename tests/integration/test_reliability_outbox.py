@@ -353,6 +353,10 @@ def test_broker_outage_delays_effects_and_loses_none(
     assert [message.attempts for message in messages] == [1, 0, 0]
     assert "Connection refused" in messages[0].last_error
     assert receiver.requests == []
+    # A sweep while the broker is still down stops at the first refusal.
+    with clock.travel(clock.now() + timedelta(hours=1)):
+        assert relay_due() == 0
+    assert sum(message.attempts for message in messages.all()) == 2
 
     start_broker()
     workers(broker_url, queue)
