@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -10,7 +11,7 @@ from parkportal.core.models import (
     WebhookSubscription,
 )
 from parkportal.core.outbox import outbox_replay
-from parkportal.core.webhooks import webhook_redeliver
+from parkportal.core.webhooks import EVENT_TYPES, webhook_redeliver
 
 
 @admin.register(OutboxMessage)
@@ -42,8 +43,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         )
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    event_type = forms.ChoiceField(
+        label=_("event type"), choices=[(name, name) for name in EVENT_TYPES]
+    )
+    target_url = forms.URLField(
+        label=_("target URL"), max_length=500, assume_scheme="https"
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["event_type", "target_url", "secret", "description", "is_active"]
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["event_type", "target_url", "is_active", "created_at"]
     list_filter = ["event_type", "is_active"]
 

@@ -71,6 +71,8 @@ class OutboxMessage(models.Model):
         indexes = [
             # Serves the sweep: pending messages whose next attempt is due.
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # Serves the purge of messages sent longer ago than the retention.
+            models.Index(fields=["status", "sent_at"], name="outbox_sent"),
         ]
 
     def __str__(self):

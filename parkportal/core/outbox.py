@@ -280,3 +280,13 @@ def outbox_replay(*, message_id: int, actor) -> OutboxMessage:
         )
         transaction.on_commit(partial(relay_message, message.pk), robust=True)
     return message
+
+
+def outbox_purge_sent(*, older_than: timedelta) -> int:
+    """Delete messages sent longer ago than `older_than`; pending and dead
+    ones stay until they are sent or replayed."""
+    cutoff = clock.now() - older_than
+    deleted, _by_model = OutboxMessage.objects.filter(
+        status=OutboxStatus.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted

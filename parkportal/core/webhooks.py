@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 DELIVER_TASK = "parkportal.core.tasks.deliver_webhook"
 
-# The events apps announce today; the admin offers them as suggestions.
+# The events apps announce; the admin offers these when subscribing.
+# An app that announces a new event type adds it here.
 EVENT_TYPES = (
     "refund.submitted",
     "refund.approved",

@@ -9,6 +9,7 @@ from parkportal.core.models import OutboxMessage, OutboxStatus
 from parkportal.core.outbox import (
     backoff,
     outbox_enqueue,
+    outbox_purge_sent,
     outbox_replay,
     relay_due,
 )
@@ -193,3 +194,21 @@ def test_on_commit_relay_leaves_messages_to_the_sweep_while_the_broker_is_down(
         outbox._note_broker(available=True)
 
     assert task_calls == [{"n": 1}]
+
+
+def test_purge_deletes_only_messages_sent_before_the_retention(db):
+    now = clock.now()
+    old = OutboxMessage.objects.create(
+        task="t", status=OutboxStatus.SENT, sent_at=now - timedelta(days=8)
+    )
+    recent = OutboxMessage.objects.create(
+        task="t", status=OutboxStatus.SENT, sent_at=now - timedelta(days=1)
+    )
+    dead = OutboxMessage.objects.create(task="t", status=OutboxStatus.DEAD)
+
+    deleted = outbox_purge_sent(older_than=timedelta(days=7))
+
+    assert deleted == 1
+    remaining = set(OutboxMessage.objects.values_list("pk", flat=True))
+    assert remaining == {recent.pk, dead.pk}
+    assert old.pk not in remaining
