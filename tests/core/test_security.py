@@ -162,3 +162,42 @@ def test_submissions_are_throttled_per_user(alice, gary, client, settings):
 
     assert answers == [201, 201, 429]
     assert other_user == 201
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "10.0.0.2"),
+        (1, "203.0.113.9", "203.0.113.9"),
+        (1, "1.1.1.1, 203.0.113.9", "203.0.113.9"),
+        (2, "198.51.100.7, 10.0.0.1", "198.51.100.7"),
+        (2, "", "10.0.0.2"),
+    ],
+)
+def test_client_address_trusts_only_the_proxies_configured(
+    rf, settings, proxies, forwarded, expected
+):
+    from parkportal.core.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3, TRUSTED_PROXY_COUNT=1)
+def test_lockout_behind_a_proxy_follows_the_client_not_the_proxy(paula, client):
+    for _attempt in range(3):
+        client.post(
+            "/admin/login/",
+            {"username": "paula", "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+
+    other_client = client.post(
+        "/admin/login/?next=/admin/",
+        {"username": "paula", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+
+    assert other_client.status_code == 302
