@@ -254,12 +254,15 @@ MIDDLEWARE = [
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
-LOGGING["filters"] = {"request_id": {"()": "parkportal.core.logging.RequestIdFilter"}}
+LOGGING["filters"] = {
+    "request_id": {"()": "parkportal.core.logging.RequestIdFilter"},
+    "mask_accounts": {"()": "parkportal.core.logging.MaskAccountNumbersFilter"},
+}
 LOGGING["formatters"]["plain"]["format"] = (
     "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 )
 LOGGING["formatters"]["json"] = {"()": "parkportal.core.logging.JsonFormatter"}
-LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+LOGGING["handlers"]["console"]["filters"] = ["request_id", "mask_accounts"]
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 # Workers log through the same handlers (and JSON format) as web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -60,6 +60,35 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+# Bank account and card numbers: twelve or more digits, possibly grouped
+# by spaces or dashes.
+_ACCOUNT_NUMBER = re.compile(r"(?<![\w-])\d(?:[ -]?\d){11,}(?![\w-])")
+
+
+def mask_account_numbers(text: str) -> str:
+    def mask(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return "*" * (len(digits) - 4) + digits[-4:]
+
+    return _ACCOUNT_NUMBER.sub(mask, text)
+
+
+class MaskAccountNumbersFilter(logging.Filter):
+    """A last line of defence: a log line never carries a full account
+    number, even when a message or an exception included one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_account_numbers(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            # Formatters print exc_text when it is set.
+            trace = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = mask_account_numbers(trace)
+        return True
+
+
 # Attributes every LogRecord has; anything else was passed with `extra=`
 # and belongs in the JSON line.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {
@@ -84,5 +113,5 @@ class JsonFormatter(logging.Formatter):
             if name not in _STANDARD and not name.startswith("_"):
                 line[name] = value
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(line, default=str, ensure_ascii=False)

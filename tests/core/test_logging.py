@@ -103,3 +103,51 @@ def test_publishing_a_task_stamps_the_request_id_header():
         _stamp_request_id(headers=headers)
 
     assert headers["request_id"] == "req-9"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("payee 6222000011112222 changed", "payee ************2222 changed"),
+        ("account 6222 0000 1111 2222", "account ************2222"),
+        ("refund 12345 for RF-2026-000001", "refund 12345 for RF-2026-000001"),
+        ("batch 20261203 exported", "batch 20261203 exported"),
+    ],
+)
+def test_account_numbers_are_masked(text, expected):
+    from parkportal.core.logging import mask_account_numbers
+
+    assert mask_account_numbers(text) == expected
+
+
+def test_log_line_never_carries_a_full_account_number():
+    from parkportal.core.logging import MaskAccountNumbersFilter
+
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "payee set to %s", ("6222000011112222",), None
+    )
+    MaskAccountNumbersFilter().filter(record)
+
+    line = json.loads(JsonFormatter().format(record))
+    assert "6222000011112222" not in line["message"]
+    assert line["message"].endswith("2222")
+
+
+def test_exception_text_is_masked_too():
+    import sys
+
+    from parkportal.core.logging import MaskAccountNumbersFilter
+
+    try:
+        raise ValueError("bank refused account 6222000011112222")
+    except ValueError:
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "payment failed", (), sys.exc_info()
+        )
+    MaskAccountNumbersFilter().filter(record)
+
+    plain = logging.Formatter("%(message)s").format(record)
+    line = json.loads(JsonFormatter().format(record))
+    assert "6222000011112222" not in plain
+    assert "6222000011112222" not in line["exception"]
+    assert "************2222" in line["exception"]
