@@ -415,3 +415,14 @@ def test_task_failing_for_good_on_the_worker_is_a_dead_letter_an_operator_replay
         )
     )
     assert OutboxMessage.objects.get(pk=dead.pk).status == OutboxStatus.SENT
+
+
+def test_readyz_follows_the_real_broker(transactional_db, client, settings):
+    settings.CELERY_BROKER_URL = BROKER_URL
+    ready = client.get("/readyz")
+    settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{_free_port()}/0"
+    down = client.get("/readyz")
+
+    assert ready.status_code == 200
+    assert down.status_code == 503
+    assert down.json()["failed"] == {"broker": "OperationalError"}
