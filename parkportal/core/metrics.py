@@ -7,6 +7,7 @@ folder so that one scrape sums them all. Gauges of rows in the database
 every process.
 """
 
+import logging
 import os
 
 from django.db.models import Count
@@ -19,6 +20,8 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+
+logger = logging.getLogger(__name__)
 
 HTTP_REQUESTS = Counter(
     "parkportal_http_requests_total",
@@ -99,4 +102,14 @@ def exposition() -> bytes:
         MultiProcessCollector(processes)
     else:
         processes = REGISTRY
-    return generate_latest(processes) + generate_latest(_database_registry)
+    return generate_latest(processes) + _database_exposition()
+
+
+def _database_exposition() -> bytes:
+    # A database outage must not take the process metrics down with it:
+    # those are what an operator reads to understand the outage.
+    try:
+        return generate_latest(_database_registry)
+    except Exception as exc:
+        logger.warning("metrics: database gauges skipped: %s", type(exc).__name__)
+        return b""
