@@ -266,6 +266,14 @@ LOGGING["handlers"]["console"]["filters"] = ["request_id", "mask_accounts"]
 LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
 # Workers log through the same handlers (and JSON format) as web processes.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Publishing fails fast when the broker is down (one quick retry instead
+# of kombu's several seconds): the outbox keeps the message and retries it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 # Bearer token a scraper must send to /metrics; open when empty.
 METRICS_TOKEN = env_str("METRICS_TOKEN")

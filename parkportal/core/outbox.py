@@ -38,8 +38,7 @@ MAX_BATCHES_PER_SWEEP = 50
 
 # When did this process last fail to reach the broker, as time.monotonic().
 # For a short pause after that, the on-commit hook leaves messages to the
-# sweep instead of making every request wait for another refused
-# connection (the Redis client retries a connection for about two seconds).
+# sweep instead of making every request try another refused connection.
 _broker_failed_at: float | None = None
 
 
