@@ -9,6 +9,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from celery import shared_task
+from django.db import OperationalError
+
+from parkportal.core.taskbase import RetryingTask
 
 RECORDED: list[dict] = []
 
@@ -21,6 +24,20 @@ def record_call(**kwargs):
 @shared_task(name="tests.core.always_fails")
 def always_fails(**kwargs):
     raise RuntimeError("the downstream service refused")
+
+
+@shared_task(
+    name="tests.core.flaky_call",
+    base=RetryingTask,
+    bind=True,
+    retry_backoff=1,
+    retry_backoff_max=2,
+)
+def flaky_call(self, fail_times: int = 0, **kwargs):
+    """Fails with a passing database error on its first `fail_times` runs."""
+    RECORDED.append(kwargs)
+    if self.request.retries < fail_times:
+        raise OperationalError("server closed the connection unexpectedly")
 
 
 @pytest.fixture

@@ -426,3 +426,42 @@ def test_readyz_follows_the_real_broker(transactional_db, client, settings):
     assert ready.status_code == 200
     assert down.status_code == 503
     assert down.json()["failed"] == {"broker": "OperationalError"}
+
+
+def _trace_lines(worker, task_name: str, word: str) -> list[dict]:
+    return [
+        line
+        for line in worker.json_lines()
+        if task_name in line["message"] and word in line["message"]
+    ]
+
+
+def test_passing_failure_is_retried_on_the_worker_until_it_succeeds(
+    use_broker, workers
+):
+    queue = use_broker(BROKER_URL)
+    worker = workers(BROKER_URL, queue)
+
+    with transaction.atomic():
+        outbox_enqueue(task="tests.core.flaky_call", kwargs={"fail_times": 2})
+
+    assert wait_for(lambda: _trace_lines(worker, "tests.core.flaky_call", "succeeded"))
+    assert len(_trace_lines(worker, "tests.core.flaky_call", "retry")) == 2
+    assert not OutboxMessage.objects.filter(status=OutboxStatus.DEAD).exists()
+
+
+def test_retries_on_the_worker_are_bounded_then_a_dead_letter(use_broker, workers):
+    queue = use_broker(BROKER_URL)
+    worker = workers(BROKER_URL, queue)
+
+    with transaction.atomic():
+        outbox_enqueue(task="tests.core.flaky_call", kwargs={"fail_times": 100})
+
+    assert wait_for(
+        lambda: OutboxMessage.objects.filter(status=OutboxStatus.DEAD).exists()
+    )
+    dead = OutboxMessage.objects.get(status=OutboxStatus.DEAD)
+    assert dead.task == "tests.core.flaky_call"
+    assert dead.kwargs == {"fail_times": 100}
+    assert "server closed the connection" in dead.last_error
+    assert len(_trace_lines(worker, "tests.core.flaky_call", "retry")) == 5
