@@ -10,6 +10,7 @@ from celery import signals
 
 from parkportal.core import metrics
 from parkportal.core.logging import current_request_id, reset_request_id, set_request_id
+from parkportal.core.outbox import outbox_bury
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +54,23 @@ def _count_retry(sender=None, **kwargs):
 
 
 @signals.task_failure.connect
-def _count_and_bury_failure(sender=None, exception=None, kwargs=None, **rest):
+def _count_and_bury_failure(
+    sender=None, task_id=None, exception=None, kwargs=None, **rest
+):
     metrics.CELERY_TASKS.labels(task=sender.name, outcome="failure").inc()
-    # A task run in process was published by the outbox relay, which
-    # records the failure and retries it itself.
+    # A task run in process raises to its caller; when that is the outbox
+    # relay, the relay records the failure and tries again itself.
     if sender.request.is_eager:
         return
-    from parkportal.core.outbox import outbox_bury
 
-    outbox_bury(
+    message = outbox_bury(
         task=sender.name,
         kwargs=kwargs or {},
         error=f"{type(exception).__name__}: {exception}",
     )
-    logger.error("task %s failed for good; kept as a dead letter", sender.name)
+    logger.error(
+        "task %s (%s) failed for good; dead letter %s",
+        task_id,
+        sender.name,
+        message.pk,
+    )
