@@ -203,22 +203,22 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def private_redis():
-    """A Redis of this test's own, on a port where nothing listens until
-    the test starts it; the shared Redis is never touched."""
-    if not shutil.which("redis-server"):
-        pytest.fail("redis-server is not installed")
-    port = _free_port()
-    folder = tempfile.mkdtemp(prefix="redis-outage-")
-    state = {"started": False}
+class PrivateRedis:
+    """A Redis of the test's own, on a port where nothing listens until the
+    test starts it; the shared Redis is never touched."""
 
-    def start():
+    def __init__(self):
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.mkdtemp(prefix="redis-outage-")
+        self.running = False
+
+    def start(self):
         subprocess.run(  # nosec B603 B607
             [
                 "redis-server",
                 "--port",
-                str(port),
+                str(self.port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -226,21 +226,32 @@ def private_redis():
                 "--appendonly",
                 "no",
                 "--dir",
-                folder,
+                self.folder,
                 "--daemonize",
                 "yes",
             ],
             check=True,
         )
-        state["started"] = True
-        assert wait_for(lambda: _answers(port), timeout=10)
+        self.running = True
+        assert wait_for(lambda: _answers(self.port), timeout=10)
 
-    yield f"redis://127.0.0.1:{port}/0", start
-    if state["started"]:
+    def stop(self):
         subprocess.run(  # nosec B603 B607
-            ["redis-cli", "-p", str(port), "shutdown", "nosave"], check=False
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], check=False
         )
-    shutil.rmtree(folder, ignore_errors=True)
+        self.running = False
+        assert wait_for(lambda: not _answers(self.port), timeout=10)
+
+
+@pytest.fixture
+def private_redis():
+    if not shutil.which("redis-server"):
+        pytest.fail("redis-server is not installed")
+    redis = PrivateRedis()
+    yield redis
+    if redis.running:
+        redis.stop()
+    shutil.rmtree(redis.folder, ignore_errors=True)
 
 
 def _answers(port: int) -> bool:
@@ -331,7 +342,7 @@ def test_failed_delivery_is_retried_through_the_worker_and_logged_with_its_reque
 def test_broker_outage_delays_effects_and_loses_none(
     use_broker, workers, private_redis, cases, mark, receiver
 ):
-    broker_url, start_broker = private_redis
+    broker_url = private_redis.url
     queue = use_broker(broker_url)
     # The policy a data migration installs; an earlier transactional
     # test's flush may have emptied the table.
@@ -358,7 +369,7 @@ def test_broker_outage_delays_effects_and_loses_none(
         assert relay_due() == 0
     assert sum(message.attempts for message in messages.all()) == 2
 
-    start_broker()
+    private_redis.start()
     workers(broker_url, queue)
     with clock.travel(clock.now() + timedelta(hours=2)):
         assert relay_due() == 3
@@ -465,3 +476,36 @@ def test_retries_on_the_worker_are_bounded_then_a_dead_letter(use_broker, worker
     assert dead.kwargs == {"fail_times": 100}
     assert "server closed the connection" in dead.last_error
     assert len(_trace_lines(worker, "tests.core.flaky_call", "retry")) == 5
+
+
+def test_worker_and_publisher_recover_when_the_broker_restarts(
+    use_broker, workers, private_redis, gateway, receiver
+):
+    queue = use_broker(private_redis.url)
+    private_redis.start()
+    workers(private_redis.url, queue)
+    with transaction.atomic():
+        webhooks_publish("refund.approved", {"reference": "RF-2026-000201"})
+    assert wait_for(lambda: len(receiver.requests) == 1)
+
+    private_redis.stop()
+    time.sleep(1)
+    private_redis.start()
+    with transaction.atomic():
+        webhooks_publish("refund.approved", {"reference": "RF-2026-000202"})
+
+    sweeps = []
+
+    def delivered_after_sweeps() -> bool:
+        # The first publish after the restart may meet a dead pooled
+        # connection; the sweep sends what it left pending. Each sweep
+        # runs a day later than the last, past any backoff.
+        sweeps.append(1)
+        with clock.travel(clock.now() + timedelta(days=len(sweeps))):
+            relay_due()
+        return len(receiver.requests) >= 2
+
+    assert wait_for(delivered_after_sweeps, interval=1)
+    time.sleep(1)
+    references = [doc["data"]["reference"] for doc in receiver.documents()]
+    assert references == ["RF-2026-000201", "RF-2026-000202"]
