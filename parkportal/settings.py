@@ -242,11 +242,11 @@ INSTALLED_APPS += ["axes", "csp"]
 MIDDLEWARE = [
     # First, so that every later line of the request, and every task it
     # queues, carries the request id; then timing for the metrics.
-    "parkportal.core.middleware.RequestIdMiddleware",
-    "parkportal.core.middleware.MetricsMiddleware",
+    "parkportal.core.observability.RequestIdMiddleware",
+    "parkportal.core.observability.MetricsMiddleware",
     *MIDDLEWARE,
     "csp.middleware.CSPMiddleware",
-    "parkportal.core.middleware.PermissionsPolicyMiddleware",
+    "parkportal.core.security.PermissionsPolicyMiddleware",
     # Last, as django-axes asks: it turns a lockout into a 429 answer.
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,5 @@
-"""Who is asking: the client address behind the park's reverse proxies."""
+"""Who is asking (the client address behind the park's reverse proxies),
+and the response headers that limit what a page may do."""
 
 from django.conf import settings
 
@@ -20,3 +21,17 @@ def client_ip(request) -> str:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
+
+
+class PermissionsPolicyMiddleware:
+    """The browser features the portal never needs, switched off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,6 +1,7 @@
-import time
+"""Middleware that lets an operator follow a request: its id on every log
+line and in the response, and its count and duration in the metrics."""
 
-from django.conf import settings
+import time
 
 from parkportal.core import metrics
 from parkportal.core.logging import clean_request_id, reset_request_id, set_request_id
@@ -45,18 +46,4 @@ class MetricsMiddleware:
             method=request.method, route=route, status=str(response.status_code)
         ).inc()
         metrics.HTTP_LATENCY.labels(method=request.method, route=route).observe(elapsed)
-        return response
-
-
-class PermissionsPolicyMiddleware:
-    """The browser features the portal never needs, switched off."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self.policy = getattr(settings, "PERMISSIONS_POLICY", "")
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if self.policy:
-            response.setdefault("Permissions-Policy", self.policy)
         return response
