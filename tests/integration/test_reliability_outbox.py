@@ -2,6 +2,7 @@
 Redis broker and PostgreSQL: effects queued in committed transactions run
 once, and a broker outage delays them without losing any."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from celery import current_app
 from django.db import connection, transaction
 from kombu import pools as kombu_pools
@@ -138,6 +140,15 @@ def _reset_producer_pools(app):
     app.amqp._producer_pool = None
 
 
+def _delete_queue(broker_url: str, queue: str) -> None:
+    # Leave the broker as the test found it: the queue's list and the
+    # binding sets of its exchange (Celery names the exchange after the
+    # queue). A broker the test already stopped has nothing to clean.
+    keys = [queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}"]
+    with contextlib.suppress(redis.RedisError):
+        redis.Redis.from_url(broker_url, socket_connect_timeout=1).delete(*keys)
+
+
 @pytest.fixture
 def use_broker(transactional_db, monkeypatch):
     """Point this process's Celery app at a broker (tasks are published,
@@ -150,7 +161,10 @@ def use_broker(transactional_db, monkeypatch):
     )
     queue = f"reliability-{uuid.uuid4().hex[:8]}"
 
+    used = []
+
     def switch(url: str) -> str:
+        used.append(url)
         _reset_producer_pools(app)
         # Celery reads CELERY_BROKER_URL from the environment before its
         # configuration.
@@ -161,6 +175,8 @@ def use_broker(transactional_db, monkeypatch):
         return queue
 
     yield switch
+    for url in used:
+        _delete_queue(url, queue)
     outbox._note_broker(available=True)
     _reset_producer_pools(app)
     app.conf.broker_url, app.conf.task_always_eager, app.conf.task_default_queue = saved
