@@ -5,8 +5,10 @@ set, the project runs on its embedded default: SQLite, Celery tasks in
 process, mail to the console.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -121,7 +123,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
     },
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -252,12 +257,14 @@ X_FRAME_OPTIONS = "DENY"
 # operations/schedule.py.
 from finance.schedule import BEAT_SCHEDULE as FINANCE_BEAT_SCHEDULE  # noqa: E402
 from operations.schedule import BEAT_SCHEDULE as OPERATIONS_BEAT_SCHEDULE  # noqa: E402
+from parkportal.core.schedule import BEAT_SCHEDULE as CORE_BEAT_SCHEDULE  # noqa: E402
 from parkportal.dashboard.schedule import (  # noqa: E402
     BEAT_SCHEDULE as DASHBOARD_BEAT_SCHEDULE,
 )
 from risk.schedule import BEAT_SCHEDULE as RISK_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
+    **CORE_BEAT_SCHEDULE,
     **OPERATIONS_BEAT_SCHEDULE,
     **FINANCE_BEAT_SCHEDULE,
     **RISK_BEAT_SCHEDULE,
@@ -299,3 +306,111 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 FINANCE_DEBTOR_NAME = env_str("FINANCE_DEBTOR_NAME", "Park Administration Committee")
 FINANCE_DEBTOR_ACCOUNT = env_str("FINANCE_DEBTOR_ACCOUNT", "CN0000000000000000")
 FINANCE_DEBTOR_BANK = env_str("FINANCE_DEBTOR_BANK", "Reserve pool bank")
+# --- Reliability and security (docs/reliability.md) ---------------------
+
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE = [
+    # First, so that every later line of the request, and every task it
+    # queues, carries the request id; then timing for the metrics.
+    "parkportal.core.observability.RequestIdMiddleware",
+    "parkportal.core.observability.MetricsMiddleware",
+    *MIDDLEWARE,
+    "csp.middleware.CSPMiddleware",
+    "parkportal.core.security.PermissionsPolicyMiddleware",
+    # Last, as django-axes asks: it turns a lockout into a 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
+LOGGING["filters"] = {
+    "request_id": {"()": "parkportal.core.logging.RequestIdFilter"},
+    "mask_accounts": {"()": "parkportal.core.logging.MaskAccountNumbersFilter"},
+}
+LOGGING["formatters"]["plain"]["format"] = (
+    "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+)
+LOGGING["formatters"]["json"] = {"()": "parkportal.core.logging.JsonFormatter"}
+LOGGING["handlers"]["console"]["filters"] = ["request_id", "mask_accounts"]
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+# django-axes announces itself at every start; only its warnings matter.
+LOGGING["loggers"] = {"axes": {"level": "WARNING"}}
+# Workers log through the same handlers (and JSON format) as web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Publishing fails fast when the broker is down (one quick retry instead
+# of kombu's several seconds): the outbox keeps the message and retries it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# Bearer token a scraper must send to /metrics; open when empty.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+READYZ_BROKER_TIMEOUT = env_int("READYZ_BROKER_TIMEOUT", 2)
+
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_BROKER_PAUSE_SECONDS = env_int("OUTBOX_BROKER_PAUSE_SECONDS", 10)
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+
+# Login throttling: after AXES_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is locked out for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Number of reverse proxies in front of gunicorn whose X-Forwarded-For
+# entries are trusted for the client address; none by default.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "parkportal.core.security.client_ip"
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT or None
+
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "token_obtain": env_str("THROTTLE_TOKEN_OBTAIN", "10/min"),
+    "submission": env_str("THROTTLE_SUBMISSION", "60/hour"),
+}
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0
+)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Probes come from the orchestrator over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from parkportal.accounts.roles import Role
 from refunds.services.cases import refund_create
@@ -155,3 +156,10 @@ class CaseBuilder:
 @pytest.fixture
 def cases(alice, acme_contract, olivia):
     return CaseBuilder(alice, acme_contract, olivia)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters (and anything else cached) never carry over from
+    one test to the next."""
+    cache.clear()

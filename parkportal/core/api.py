@@ -4,12 +4,15 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from parkportal.core.db import is_retryable_conflict
 from parkportal.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
@@ -51,6 +54,8 @@ def exception_handler(exc, context):
             error_body("invalid", _("The request is not valid."), details),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, OperationalError) and is_retryable_conflict(exc):
+        return _conflict_retry(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -64,4 +69,20 @@ def exception_handler(exc, context):
         response.data = error_body(code, _("The request is not valid."), exc.detail)
     else:
         response.data = error_body(code, getattr(exc, "detail", exc))
+    return response
+
+
+def _conflict_retry(exc: OperationalError) -> Response:
+    # A serialization failure or deadlock that outlived retry_on_conflict:
+    # the request changed nothing and may simply be sent again.
+    logger.warning("transaction conflict reached the API: %s", exc.__cause__.pgcode)
+    set_rollback()
+    response = Response(
+        error_body(
+            "conflict_retry",
+            _("The system was busy with the same records; please try again."),
+        ),
+        status=status.HTTP_409_CONFLICT,
+    )
+    response["Retry-After"] = "1"
     return response

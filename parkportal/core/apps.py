@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "parkportal.core"
     label = "core"
     verbose_name = _("Infrastructure")
+
+    def ready(self):
+        from parkportal.core import celery_signals  # noqa: F401

@@ -1,6 +1,14 @@
-"""Database helpers shared by the apps' migrations."""
+"""Database helpers: a migration step for append-only tables, and retries
+for transactions PostgreSQL aborted because of a concurrent one."""
 
-from django.db import migrations
+import logging
+import random
+import time
+from functools import wraps
+
+from django.db import OperationalError, migrations, transaction
+
+logger = logging.getLogger(__name__)
 
 _REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION parkportal_refuse_change() RETURNS trigger AS $$
@@ -34,3 +42,62 @@ def append_only(table: str) -> migrations.RunPython:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
 
     return migrations.RunPython(forward, backward, elidable=False)
+
+
+# SQLSTATE codes PostgreSQL uses when it aborted a transaction only because
+# another one ran beside it: running the same transaction again succeeds.
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+
+
+def is_retryable_conflict(exc: BaseException) -> bool:
+    """True for an error that only says "try the transaction again"."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) in RETRYABLE_SQLSTATES
+
+
+def retry_on_conflict(func=None, *, attempts: int = 4, base_delay: float = 0.02):
+    """Run `func` in its own transaction, again on a serialization failure
+    or deadlock, with jittered backoff; after `attempts` tries the error
+    goes up (the API answers it with 409 conflict_retry).
+
+    Use it as `@retry_on_conflict`, `@retry_on_conflict(attempts=6)`, or
+    `retry_on_conflict(func)()`. Inside an outer transaction it cannot help
+    (the outer transaction is already aborted), so it runs once there.
+    """
+
+    def decorate(inner):
+        @wraps(inner)
+        def wrapper(*args, **kwargs):
+            if transaction.get_connection().in_atomic_block:
+                return inner(*args, **kwargs)
+            attempt = 1
+            while True:
+                try:
+                    with transaction.atomic():
+                        return inner(*args, **kwargs)
+                except OperationalError as exc:
+                    if attempt >= attempts or not is_retryable_conflict(exc):
+                        raise
+                    logger.warning(
+                        "%s: %s on attempt %s, retrying",
+                        inner.__qualname__,
+                        exc.__cause__.pgcode,
+                        attempt,
+                    )
+                    _sleep_before_retry(attempt, base_delay)
+                    attempt += 1
+
+        return wrapper
+
+    return decorate(func) if func is not None else decorate
+
+
+def _sleep_before_retry(attempt: int, base_delay: float) -> None:
+    # Jitter keeps two transactions that deadlocked from meeting again in
+    # the same order on their next try.
+    delay = base_delay * 2 ** (attempt - 1)
+    time.sleep(delay * random.uniform(0.5, 1.5))  # nosec B311

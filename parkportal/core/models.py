@@ -30,3 +30,132 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    DEAD = "dead", _("Dead letter")
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to run once the transaction that wrote this row has
+    committed. The relay publishes it and marks it sent; a broker outage
+    leaves it pending until a later sweep."""
+
+    task = models.CharField(_("task"), max_length=200)
+    kwargs = models.JSONField(_("arguments"), default=dict)
+    key = models.CharField(
+        _("deduplication key"), max_length=255, null=True, blank=True, unique=True
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=OutboxStatus.choices,
+        default=OutboxStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=clock.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    # The request that queued the message, carried into the task's logs.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            # Serves the sweep: pending messages whose next attempt is due.
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            # Serves the purge of messages sent longer ago than the retention.
+            models.Index(fields=["status", "sent_at"], name="outbox_sent"),
+        ]
+
+    def __str__(self):
+        return f"{self.task}#{self.pk}"
+
+
+class WebhookSubscription(models.Model):
+    """A system of the park (ERP, bank gateway) that wants to hear about one
+    event type at one URL."""
+
+    event_type = models.CharField(_("event type"), max_length=64)
+    target_url = models.URLField(_("target URL"), max_length=500)
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=128,
+        help_text=_("Shared with the receiver to check the HMAC signature."),
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+        # Serves webhooks_publish: the active subscriptions of one event type.
+        indexes = [
+            models.Index(fields=["event_type", "is_active"], name="webhook_sub_event")
+        ]
+
+    def __str__(self):
+        return f"{self.event_type} → {self.target_url}"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DELIVERED = "delivered", _("Delivered")
+    RETRYING = "retrying", _("Retrying")
+    FAILED = "failed", _("Failed")
+
+
+class WebhookDelivery(models.Model):
+    """One event sent to one subscription, with the log of its attempts."""
+
+    subscription = models.ForeignKey(
+        WebhookSubscription,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        verbose_name=_("subscription"),
+    )
+    event_id = models.UUIDField(_("event id"))
+    event_type = models.CharField(_("event type"), max_length=64)
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=DeliveryStatus.choices,
+        default=DeliveryStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    response_code = models.PositiveSmallIntegerField(
+        _("response code"), null=True, blank=True
+    )
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event_id"], name="webhook_delivery_once"
+            )
+        ]
+        indexes = [
+            # Serves the retry sweep: deliveries waiting for their next try.
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.event_type}#{self.pk}"

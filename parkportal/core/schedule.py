@@ -1,0 +1,20 @@
+from datetime import timedelta
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    # The on-commit hook publishes almost every message at once; the sweep
+    # catches what a broker outage or a crashed process left pending.
+    "relay-outbox": {
+        "task": "parkportal.core.tasks.relay_outbox",
+        "schedule": timedelta(seconds=30),
+    },
+    "retry-webhooks": {
+        "task": "parkportal.core.tasks.retry_webhooks",
+        "schedule": timedelta(minutes=1),
+    },
+    "purge-outbox": {
+        "task": "parkportal.core.tasks.purge_outbox",
+        "schedule": crontab(hour=3, minute=20),
+    },
+}

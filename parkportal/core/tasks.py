@@ -1,0 +1,28 @@
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+
+from parkportal.core.outbox import outbox_purge_sent, relay_due
+from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
+
+
+@shared_task
+def relay_outbox() -> int:
+    return relay_due()
+
+
+@shared_task
+def deliver_webhook(delivery_id: int) -> None:
+    webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task
+def retry_webhooks() -> int:
+    return webhooks_retry_due()
+
+
+@shared_task
+def purge_outbox() -> int:
+    days = getattr(settings, "OUTBOX_RETENTION_DAYS", 7)
+    return outbox_purge_sent(older_than=timedelta(days=days))

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from parkportal.core import ops_api, views
+
+probe_urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
+]
+
+ops_api_urlpatterns = [
+    path("outbox/dead/", ops_api.DeadOutboxList.as_view(), name="outbox-dead"),
+    path(
+        "outbox/dead/<int:pk>/replay/",
+        ops_api.DeadOutboxReplay.as_view(),
+        name="outbox-replay",
+    ),
+]
