@@ -1,0 +1,62 @@
+/* Progressive enhancement for the portal. Every page works without this
+   file; with it, the language switch applies on change, uploads show
+   their progress, and irreversible buttons ask first. */
+(function () {
+  "use strict";
+
+  function autosubmitLanguage() {
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var form = select.form;
+      var go = form.querySelector(".language-switch__go");
+      if (go) { go.classList.add("visually-hidden"); }
+      select.addEventListener("change", function () { form.submit(); });
+    });
+  }
+
+  function confirmDangerous() {
+    document.addEventListener("submit", function (event) {
+      var question = event.submitter && event.submitter.getAttribute("data-confirm");
+      if (question && !window.confirm(question)) { event.preventDefault(); }
+    });
+  }
+
+  // Uploads go through XMLHttpRequest so that the page can show how far
+  // they are; the server answers as it would to the plain form, and the
+  // page then follows the redirect it was given.
+  function uploadWithProgress() {
+    document.querySelectorAll("form[data-upload]").forEach(function (form) {
+      var bar = form.querySelector("progress");
+      var status = form.querySelector(".upload-status");
+      form.addEventListener("submit", function (event) {
+        var file = form.querySelector("input[type=file]");
+        if (!file || !file.files.length) { return; }
+        event.preventDefault();
+        var request = new XMLHttpRequest();
+        request.open("POST", form.action);
+        request.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+        bar.hidden = false;
+        bar.value = 0;
+        request.upload.addEventListener("progress", function (progress) {
+          if (!progress.lengthComputable) { return; }
+          var percent = Math.round((progress.loaded / progress.total) * 100);
+          bar.value = percent;
+          status.textContent = form.getAttribute("data-progress-text").replace("%s", percent);
+        });
+        request.addEventListener("load", function () {
+          window.location.assign(request.responseURL || window.location.href);
+        });
+        request.addEventListener("error", function () {
+          status.textContent = form.getAttribute("data-error-text");
+        });
+        form.querySelectorAll("button").forEach(function (button) { button.disabled = true; });
+        request.send(new FormData(form));
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    autosubmitLanguage();
+    confirmDangerous();
+    uploadWithProgress();
+  });
+})();
