@@ -43,7 +43,8 @@
           status.textContent = form.getAttribute("data-progress-text").replace("%s", percent);
         });
         request.addEventListener("load", function () {
-          window.location.assign(request.responseURL || window.location.href);
+          var next = request.getResponseHeader("X-Location");
+          window.location.assign(next || window.location.href);
         });
         request.addEventListener("error", function () {
           status.textContent = form.getAttribute("data-error-text");
