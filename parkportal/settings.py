@@ -230,3 +230,7 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# The portal's own number formats where Django's differ from the park's
+# practice (parkportal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["parkportal.formats"]

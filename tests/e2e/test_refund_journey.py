@@ -21,7 +21,12 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback keeps the approval policy that a data migration
+# created, which a transactional test would otherwise flush away.
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
@@ -46,6 +51,10 @@ def upload(visitor, kind_label: str, name: str):
     )
     visitor.click_and_wait(visitor.button("Upload"))
     assert page.get_by_role("link", name=name).is_visible()
+
+
+def notices(visitor) -> str:
+    return visitor.page.locator("main").inner_text()[:400]
 
 
 def stand_in_for_operations_and_risk(refund, owner):
@@ -103,7 +112,7 @@ def test_a_refund_goes_from_application_to_approval(visitors, people, language):
     olivia.open(f"/refunds/{refund.pk}/")
     olivia.click_and_wait(olivia.button("Forward for approval"))
     refund.refresh_from_db()
-    assert refund.state == State.PENDING_APPROVAL
+    assert refund.state == State.PENDING_APPROVAL, notices(olivia)
 
     mark = visitors(language).sign_in("mark")
     assert mark.page.url.endswith("/refunds/approvals/") is False
