@@ -75,14 +75,14 @@ class Visitor:
     def open(self, path: str):
         return self.page.goto(self.base_url + path)
 
-    def sign_in(self, username: str):
+    def sign_in(self, username: str, password: str = PASSWORD):
         self.open("/accounts/login/")
         switch = self.page.locator("#language-select")
         if switch.input_value() != self.language:
             with self.page.expect_navigation():
                 switch.select_option(self.language)
         self.page.locator("#id_username").fill(username)
-        self.page.locator("#id_password").fill(PASSWORD)
+        self.page.locator("#id_password").fill(password)
         with self.page.expect_navigation():
             self.page.get_by_role("button", name=self._("Sign in")).click()
         return self
