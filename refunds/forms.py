@@ -29,7 +29,9 @@ class ApplyForm(forms.Form):
         help_text=_("The contract under which you paid the park."),
     )
     reason = forms.ChoiceField(
-        label=_("Reason"), choices=[("", _("Choose a reason")), *Reason.choices]
+        label=_("Reason"),
+        choices=[("", _("Choose a reason")), *Reason.choices],
+        help_text=_("It decides which documents are needed."),
     )
     amount = forms.DecimalField(
         label=_("Amount"),
@@ -48,7 +50,7 @@ class ApplyForm(forms.Form):
     )
     payee = forms.ChoiceField(
         label=_("Pay to"),
-        widget=forms.RadioSelect(attrs={"class": "choices"}),
+        widget=forms.RadioSelect,
     )
     payee_name = forms.CharField(label=_("Account holder"), required=False)
     payee_bank = forms.CharField(label=_("Bank"), required=False)

@@ -1,6 +1,7 @@
 """Template helpers shared by every portal page: money in the reader's
 language, state badges and the workspaces a person may open."""
 
+import json
 from decimal import Decimal, InvalidOperation
 
 from django import template
@@ -120,3 +121,9 @@ def risk_tone(level):
 @register.filter
 def masked(account_number):
     return mask_account(account_number)
+
+
+@register.filter
+def as_json(value):
+    """An audit event's before or after, as compact readable JSON."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
