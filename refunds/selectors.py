@@ -2,7 +2,7 @@
 
 from django.db.models import F, Q, QuerySet
 
-from parkportal.accounts.roles import Role, has_role, is_staff_member
+from parkportal.accounts.roles import Role, has_role, is_staff_member, is_system
 from parkportal.core import clock
 from refunds.models import (
     ApprovalDelegation,
@@ -48,6 +48,7 @@ def timeline_for(refund: RefundRequest, user) -> list[dict]:
                 "text": render(entry),
                 "comment": comment,
                 "actor": str(entry.actor) if entry.actor else "",
+                "actor_is_system": is_system(entry.actor),
                 "on_behalf_of": str(entry.on_behalf_of) if entry.on_behalf_of else "",
                 "state_before": entry.state_before,
                 "state_after": entry.state_after,
