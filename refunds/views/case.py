@@ -29,6 +29,7 @@ from refunds.services.messages import message_post
 from refunds.views.common import (
     NEXT_STEPS,
     after_post,
+    back_to,
     case_url,
     refused,
     visible_refund,
@@ -242,7 +243,7 @@ def transition(request, pk, name):
             gettext("Done. The case is now “%(state)s”.")
             % {"state": refund.get_state_display()},
         )
-    return redirect(request.POST.get("next") or case_url(refund))
+    return redirect(back_to(request, refund))
 
 
 @login_required
@@ -250,7 +251,7 @@ def transition(request, pk, name):
 def decide(request, pk):
     refund = visible_refund(request, pk)
     form = DecisionForm(request.POST)
-    back = request.POST.get("next") or case_url(refund)
+    back = back_to(request, refund)
     if not form.is_valid():
         for problems in form.errors.values():
             for problem in problems:

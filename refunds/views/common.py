@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from parkportal.accounts.roles import Role, has_role, is_staff_member
@@ -103,3 +104,14 @@ def after_post(request, url):
     if request.headers.get("X-Requested-With") == "XMLHttpRequest":
         return HttpResponse(status=204, headers={"X-Location": url})
     return redirect(url)
+
+
+def back_to(request, refund) -> str:
+    """Where a form posted from a list returns: the page it names if that
+    page is on this site, else the case page."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return case_url(refund)

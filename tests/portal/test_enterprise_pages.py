@@ -181,3 +181,36 @@ def test_enterprise_posts_a_message(client, cases, alice):
     )
 
     assert "When will this be paid?" in page.text
+
+
+def test_a_draft_can_be_edited_before_it_is_submitted(client, cases, alice):
+    refund = cases.draft()
+    client.force_login(alice)
+    form = client.get(reverse("refunds:edit", args=[refund.pk]))
+
+    client.post(
+        reverse("refunds:edit", args=[refund.pk]),
+        {
+            "contract": refund.contract_id,
+            "reason": "deposit",
+            "amount": "42000.00",
+            "payee": "new",
+            "payee_name": "Acme Robotics",
+            "payee_bank": "Bank of Suzhou",
+            "payee_account": "6222 0000 9999",
+        },
+    )
+
+    assert form.status_code == 200
+    refund.refresh_from_db()
+    assert refund.amount == Decimal("42000.00")
+    assert refund.payee_account == "622200009999"
+
+
+def test_a_submitted_request_is_no_longer_editable(client, cases, alice):
+    refund = cases.under_review()
+    client.force_login(alice)
+
+    response = client.get(reverse("refunds:edit", args=[refund.pk]))
+
+    assert response.url == reverse("refunds:case", args=[refund.pk])

@@ -189,3 +189,15 @@ def test_the_audit_trail_reports_a_changed_event(client, cases, audrey):
     page = client.get(reverse("refunds:audit_trail"))
 
     assert "An event was changed after it was sealed." in page.text
+
+
+def test_a_decision_never_returns_to_another_site(client, cases, mark):
+    refund = cases.pending_approval(amount="5000.00")
+    client.force_login(mark)
+
+    response = client.post(
+        reverse("refunds:decide", args=[refund.pk]),
+        {"decision": "approve", "next": "https://evil.example/phish"},
+    )
+
+    assert response.url == reverse("refunds:case", args=[refund.pk])
