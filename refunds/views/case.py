@@ -18,7 +18,8 @@ from refunds.forms import (
     MessageForm,
     TransitionForm,
 )
-from refunds.models import Document, DocumentKind, State
+from refunds.models import Document, DocumentKind
+from refunds.models.case import FINAL_STATES
 from refunds.services.documents import (
     ENTERPRISE_UPLOAD_STATES,
     document_readable_by,
@@ -137,7 +138,7 @@ def _staff_context(request, refund):
             "may_post": has_role(user, *MESSAGE_ROLES),
             "is_auditor": has_role(user, Role.AUDITOR),
             "may_upload": has_role(user, Role.OPS_SPECIALIST, Role.OPS_MANAGER)
-            and refund.state not in (State.CLOSED, State.REJECTED, State.WITHDRAWN),
+            and refund.state not in FINAL_STATES,
             "decision_form": DecisionForm(auto_id="decision_%s"),
         }
     )

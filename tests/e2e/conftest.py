@@ -7,11 +7,15 @@ arrange data with the ORM between browser steps, so that guard is lifted
 for this folder only.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
 from django.utils import translation
+
+from parkportal.accounts.services import roles_ensure
+from refunds.models import ApprovalThreshold
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -41,6 +45,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def migrated_data(transactional_db):
+    """Put back what the data migrations created. Browser tests run in
+    transactional tests, whose flush between tests empties every table;
+    serialized_rollback restores it only when no ordinary database test
+    ran before in the same session, so the tests do it themselves."""
+    policy = importlib.import_module(
+        "refunds.migrations.0003_default_approval_policy"
+    ).DEFAULT_POLICY
+    for level, position, minimum in policy:
+        ApprovalThreshold.objects.get_or_create(
+            level=level, defaults={"position": position, "min_amount_cny": minimum}
+        )
+    roles_ensure()
 
 
 @pytest.fixture(scope="session")

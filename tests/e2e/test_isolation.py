@@ -7,7 +7,7 @@ from tests.e2e.demo import PASSWORD, build_demo
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
