@@ -86,6 +86,34 @@ class ApplyForm(forms.Form):
         elif not self.is_bound:
             self.initial.setdefault("payee", NEW_PAYEE)
 
+    @classmethod
+    def for_draft(cls, refund, *, data, enterprise):
+        """The form filled with a draft's values; the payee is the verified
+        account it names, or the other account's fields."""
+        form = cls(
+            data,
+            enterprise=enterprise,
+            initial={
+                "contract": refund.contract_id,
+                "reason": refund.reason,
+                "amount": refund.amount,
+                "description": refund.description,
+            },
+        )
+        known = [
+            key
+            for key, account in form.accounts.items()
+            if account.account_number == refund.payee_account
+        ]
+        form.initial["payee"] = known[0] if known else NEW_PAYEE
+        if not known:
+            form.initial.update(
+                payee_name=refund.payee_name,
+                payee_bank=refund.payee_bank,
+                payee_account=refund.payee_account,
+            )
+        return form
+
     def clean(self):
         cleaned = super().clean()
         choice = cleaned.get("payee")

@@ -80,27 +80,9 @@ def edit_draft(request, pk):
     if refund.state != State.DRAFT:
         messages.error(request, gettext("Only a draft can be edited."))
         return redirect(case_url(refund))
-    initial = {
-        "contract": refund.contract_id,
-        "reason": refund.reason,
-        "amount": refund.amount,
-        "description": refund.description,
-        "payee_name": refund.payee_name,
-        "payee_bank": refund.payee_bank,
-        "payee_account": refund.payee_account,
-    }
-    form = ApplyForm(
-        request.POST or None, enterprise=request.user.enterprise, initial=initial
+    form = ApplyForm.for_draft(
+        refund, data=request.POST or None, enterprise=request.user.enterprise
     )
-    if not form.is_bound:
-        form.initial["payee"] = next(
-            (
-                key
-                for key, account in form.accounts.items()
-                if account.account_number == refund.payee_account
-            ),
-            "new",
-        )
     if request.method == "POST" and form.is_valid():
         try:
             refund_update_draft(

@@ -205,6 +205,7 @@ def main_pages(demo: Demo) -> list[tuple[str, str | None, str]]:
         ("enterprise-refunds", "enterprise", "/refunds/"),
         ("enterprise-apply", "enterprise", "/refunds/apply/"),
         ("enterprise-case-draft", "enterprise", f"/refunds/{case['draft'].pk}/"),
+        ("enterprise-edit-draft", "enterprise", f"/refunds/{case['draft'].pk}/edit/"),
         (
             "enterprise-case-info-requested",
             "enterprise",

@@ -79,3 +79,16 @@ def test_an_upload_goes_by_script_and_lands_on_the_case(visitors):
 
     assert alice.page.get_by_role("link", name="proof.pdf").is_visible()
     assert alice.page.get_by_text("proof.pdf was added.").is_visible()
+
+
+def test_the_other_account_fields_appear_only_when_chosen(visitors):
+    build_demo()
+    alice = visitors("en").sign_in("enterprise", PASSWORD)
+    alice.open("/refunds/apply/")
+    new_account = alice.page.get_by_label("Account holder")
+
+    hidden_at_first = new_account.is_hidden()
+    alice.page.get_by_label("Another account (to be verified)").check()
+
+    assert hidden_at_first
+    assert new_account.is_visible()

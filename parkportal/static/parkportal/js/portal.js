@@ -55,7 +55,24 @@
     });
   }
 
+  // The other account's fields matter only when "another account" is
+  // chosen; without script they simply stay visible.
+  function showNewPayeeWhenChosen(root) {
+    var box = root.querySelector("[data-new-payee]");
+    if (!box) { return; }
+    var chosen = root.querySelector("input[name=payee]:checked");
+    box.hidden = Boolean(chosen) && chosen.value !== "new";
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "payee") { showNewPayeeWhenChosen(event.target.form); }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    showNewPayeeWhenChosen(event.detail.elt.ownerDocument);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    showNewPayeeWhenChosen(document);
     autosubmitLanguage();
     confirmDangerous();
     uploadWithProgress();
