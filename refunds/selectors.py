@@ -65,9 +65,9 @@ def messages_for(refund: RefundRequest, user) -> QuerySet[Message]:
     return messages
 
 
-def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
-    """The approvals inbox: steps whose turn it is at a level `user` signs
-    for, themselves or as someone's substitute right now."""
+def approval_levels_signed_by(user) -> set[str]:
+    """The approval levels `user` signs at now: their own, and those of
+    anyone who named them substitute for this moment."""
     levels = {level for level, role in LEVEL_ROLES.items() if has_role(user, role)}
     moment = clock.now()
     delegations = ApprovalDelegation.objects.filter(
@@ -79,6 +79,13 @@ def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
             for level, role in LEVEL_ROLES.items()
             if has_role(delegation.delegator, role)
         }
+    return levels
+
+
+def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
+    """The approvals inbox: steps whose turn it is at a level `user` signs
+    for, themselves or as someone's substitute right now."""
+    levels = approval_levels_signed_by(user)
     return (
         ApprovalStep.objects.filter(
             level__in=levels,

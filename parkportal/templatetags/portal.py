@@ -10,7 +10,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from parkportal.accounts.models import mask_account
-from parkportal.accounts.roles import Role, has_role
+from parkportal.accounts.roles import Role, has_role, is_staff_member
+from refunds.selectors import approval_levels_signed_by
 
 register = template.Library()
 
@@ -76,11 +77,27 @@ WORKSPACES = (
 def workspaces_for(user) -> list[dict]:
     if not user.is_authenticated:
         return []
-    return [
+    links = [
         {"url": reverse(url_name), "title": title, "summary": summary}
         for roles, url_name, title, summary in WORKSPACES
         if has_role(user, *roles)
     ]
+    approvals = reverse("refunds:approvals")
+    # A substitute holds no approver role but signs for one for now.
+    substitute = (
+        is_staff_member(user)
+        and all(link["url"] != approvals for link in links)
+        and bool(approval_levels_signed_by(user))
+    )
+    if substitute:
+        links.append(
+            {
+                "url": approvals,
+                "title": _("Approvals"),
+                "summary": _("Cases waiting for your decision."),
+            }
+        )
+    return links
 
 
 @register.simple_tag

@@ -47,9 +47,11 @@ def staff_list(request):
     )
 
 
-@role_required(Role.OPS_MANAGER, Role.FINANCE_DIRECTOR, Role.COMMITTEE)
+@staff_required
 @require_GET
 def approvals(request):
+    # Open to every staff member: a substitute signs for an approver
+    # without holding the approver's role.
     rows = []
     for step in selectors.approval_steps_waiting_for(request.user):
         rows.append(

@@ -1,8 +1,10 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.urls import reverse
 
-from refunds.models import AuditEvent, State
+from refunds.models import ApprovalDelegation, AuditEvent, State
 from refunds.services.lifecycle import refund_transition
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +203,35 @@ def test_a_decision_never_returns_to_another_site(client, cases, mark):
     )
 
     assert response.url == reverse("refunds:case", args=[refund.pk])
+
+
+def test_a_substitute_sees_and_decides_the_approvers_cases(client, cases, mark, rita):
+    refund = cases.pending_approval(amount="5000.00")
+    ApprovalDelegation.objects.create(
+        delegator=mark,
+        delegate=rita,
+        starts_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
+        ends_at=datetime.datetime(2999, 1, 1, tzinfo=datetime.UTC),
+    )
+    client.force_login(rita)
+
+    home = client.get(reverse("home"), follow=True)
+    inbox = client.get(reverse("refunds:approvals"))
+    client.post(reverse("refunds:decide", args=[refund.pk]), {"decision": "approve"})
+
+    assert reverse("refunds:approvals") in home.text
+    assert refund.reference in inbox.text
+    refund.refresh_from_db()
+    assert refund.state == State.APPROVED
+    step = refund.approval_steps.get()
+    assert (step.decided_by, step.on_behalf_of) == (rita, mark)
+
+
+def test_staff_without_an_approval_level_find_an_empty_inbox(client, cases, olivia):
+    refund = cases.pending_approval(amount="5000.00")
+    client.force_login(olivia)
+
+    inbox = client.get(reverse("refunds:approvals"))
+
+    assert inbox.status_code == 200
+    assert refund.reference not in inbox.text
