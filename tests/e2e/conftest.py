@@ -99,8 +99,8 @@ class Visitor:
         self.open("/accounts/login/")
         switch = self.page.locator("#language-select")
         if switch.input_value() != self.language:
-            with self.page.expect_navigation():
-                switch.select_option(self.language)
+            switch.select_option(self.language)
+            self.click_and_wait(self.page.locator(".language-switch button"))
         self.page.locator("#id_username").fill(username)
         self.page.locator("#id_password").fill(password)
         with self.page.expect_navigation():

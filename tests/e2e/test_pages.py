@@ -41,8 +41,10 @@ def test_every_main_page_is_accessible_and_fits(visitors, language, viewport):
                 visitor.open("/accounts/login/")
                 switch = visitor.page.locator("#language-select")
                 if switch.input_value() != language:
-                    with visitor.page.expect_navigation():
-                        switch.select_option(language)
+                    switch.select_option(language)
+                    visitor.click_and_wait(
+                        visitor.page.locator(".language-switch button")
+                    )
             signed_in[username] = visitor
         visitor = signed_in[username]
         visitor.open(path)

@@ -1,17 +1,10 @@
 /* Progressive enhancement for the portal. Every page works without this
-   file; with it, the language switch applies on change, uploads show
-   their progress, and irreversible buttons ask first. */
+   file; with it, uploads show their progress, irreversible buttons ask
+   first and the apply form shows only the payee fields that apply.
+   The language switch keeps its button: a select that reloads the page
+   on change would surprise keyboard and screen-reader users. */
 (function () {
   "use strict";
-
-  function autosubmitLanguage() {
-    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
-      var form = select.form;
-      var go = form.querySelector(".language-switch__go");
-      if (go) { go.classList.add("visually-hidden"); }
-      select.addEventListener("change", function () { form.submit(); });
-    });
-  }
 
   function confirmDangerous() {
     document.addEventListener("submit", function (event) {
@@ -73,7 +66,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     showNewPayeeWhenChosen(document);
-    autosubmitLanguage();
     confirmDangerous();
     uploadWithProgress();
   });
