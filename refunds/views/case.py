@@ -53,10 +53,17 @@ TRANSITION_LABELS = {
     "close": _("Close the case"),
     "withdraw": _("Withdraw the request"),
 }
-# Steps whose service refuses an empty comment.
-COMMENT_REQUIRED = frozenset(
-    {"request_info", "respond", "hold", "clear", "reject", "send_back", "mark_failed"}
-)
+# Steps whose service refuses an empty comment, with the question the
+# comment answers.
+COMMENT_LABELS = {
+    "request_info": _("What should the enterprise send?"),
+    "respond": _("Your answer"),
+    "hold": _("Reason for this step"),
+    "clear": _("Reason for this step"),
+    "reject": _("Reason for this step"),
+    "send_back": _("Reason for this step"),
+    "mark_failed": _("What the bank said"),
+}
 # Steps decided through the approval form rather than their own button.
 APPROVAL_DECISIONS = frozenset({"approve", "send_back"})
 DANGEROUS = frozenset({"withdraw", "reject"})
@@ -91,7 +98,7 @@ def _action_forms(refund, user):
         {
             "name": name,
             "label": TRANSITION_LABELS[name],
-            "needs_comment": name in COMMENT_REQUIRED,
+            "comment_label": COMMENT_LABELS.get(name, ""),
             "dangerous": name in DANGEROUS,
         }
         for name in names
