@@ -33,6 +33,7 @@ from refunds.views.common import (
     back_to,
     case_url,
     refused,
+    show_form_errors,
     visible_refund,
 )
 
@@ -169,9 +170,7 @@ def upload(request, pk):
     refund = visible_refund(request, pk)
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
+        show_form_errors(request, form)
         return after_post(request, case_url(refund))
     try:
         document = document_upload(
@@ -235,13 +234,15 @@ def post_message(request, pk):
 def transition(request, pk, name):
     refund = visible_refund(request, pk)
     form = TransitionForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect(back_to(request, refund))
     try:
         refund = refund_transition(
             refund_id=refund.pk,
             name=name,
             actor=request.user,
-            comment=form.cleaned_data.get("comment", ""),
+            comment=form.cleaned_data["comment"],
         )
     except DomainError as error:
         refused(request, error)
@@ -261,9 +262,7 @@ def decide(request, pk):
     form = DecisionForm(request.POST)
     back = back_to(request, refund)
     if not form.is_valid():
-        for problems in form.errors.values():
-            for problem in problems:
-                messages.error(request, problem)
+        show_form_errors(request, form)
         return redirect(back)
     decision = form.cleaned_data["decision"]
     extra = {}

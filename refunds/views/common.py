@@ -115,3 +115,11 @@ def back_to(request, refund) -> str:
     ):
         return target
     return case_url(refund)
+
+
+def show_form_errors(request, form) -> None:
+    """A form posted from a page section that cannot show errors inline
+    reports them as messages on the page it returns to."""
+    for problems in form.errors.values():
+        for problem in problems:
+            messages.error(request, problem)

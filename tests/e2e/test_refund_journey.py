@@ -94,7 +94,9 @@ def test_a_refund_goes_from_application_to_approval(visitors, people, language):
     olivia = visitors(language).sign_in("olivia")
     olivia.open(f"/refunds/{refund.pk}/")
     olivia.assert_accessible()
-    olivia.page.locator("#comment-request_info").fill("Please add the invoice.")
+    olivia.page.get_by_label(olivia._("What should the enterprise send?")).fill(
+        "Please add the invoice."
+    )
     olivia.click_and_wait(olivia.button("Request information"))
     refund.refresh_from_db()
     assert refund.state == State.INFO_REQUESTED
@@ -102,7 +104,7 @@ def test_a_refund_goes_from_application_to_approval(visitors, people, language):
     alice.open(f"/refunds/{refund.pk}/")
     assert alice.page.get_by_text("Please add the invoice.").first.is_visible()
     upload(alice, "Invoice", "invoice.pdf")
-    alice.page.locator("#comment-respond").fill("The invoice is attached.")
+    alice.page.get_by_label(alice._("Your answer")).fill("The invoice is attached.")
     alice.click_and_wait(alice.button("Send the answer"))
     refund.refresh_from_db()
     assert refund.state == State.UNDER_REVIEW

@@ -214,3 +214,23 @@ def test_a_submitted_request_is_no_longer_editable(client, cases, alice):
     response = client.get(reverse("refunds:edit", args=[refund.pk]))
 
     assert response.url == reverse("refunds:case", args=[refund.pk])
+
+
+def test_an_overlong_answer_is_refused_with_a_message(client, cases, alice, olivia):
+    from refunds.services.lifecycle import refund_transition
+
+    refund = cases.under_review()
+    refund_transition(
+        refund_id=refund.pk, name="request_info", actor=olivia, comment="Stamp?"
+    )
+    client.force_login(alice)
+
+    page = client.post(
+        reverse("refunds:transition", args=[refund.pk, "respond"]),
+        {"comment": "x" * 5001},
+        follow=True,
+    )
+
+    assert "Ensure this value has at most 5000 characters" in page.text
+    refund.refresh_from_db()
+    assert refund.state == State.INFO_REQUESTED
