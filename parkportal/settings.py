@@ -414,3 +414,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+# The portal's own number formats where Django's differ from the park's
+# practice (parkportal/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["parkportal.formats"]

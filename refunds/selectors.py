@@ -1,9 +1,20 @@
 """Read queries: what a person may see, shaped for lists and pages."""
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 
-from parkportal.accounts.roles import Role, has_role, is_staff_member
-from refunds.models import Message, RefundRequest, TimelineEntry
+from parkportal.accounts.roles import Role, has_role, is_staff_member, is_system
+from parkportal.core import clock
+from refunds.models import (
+    ApprovalDelegation,
+    ApprovalStep,
+    AuditEvent,
+    Message,
+    RefundRequest,
+    State,
+    TimelineEntry,
+)
+from refunds.models.approvals import StepStatus
+from refunds.rules import LEVEL_ROLES
 from refunds.timeline import STAFF_ONLY_COMMENTS, render
 
 
@@ -37,6 +48,7 @@ def timeline_for(refund: RefundRequest, user) -> list[dict]:
                 "text": render(entry),
                 "comment": comment,
                 "actor": str(entry.actor) if entry.actor else "",
+                "actor_is_system": is_system(entry.actor),
                 "on_behalf_of": str(entry.on_behalf_of) if entry.on_behalf_of else "",
                 "state_before": entry.state_before,
                 "state_after": entry.state_after,
@@ -51,3 +63,75 @@ def messages_for(refund: RefundRequest, user) -> QuerySet[Message]:
     if not is_staff_member(user):
         messages = messages.filter(internal=False)
     return messages
+
+
+def approval_levels_signed_by(user) -> set[str]:
+    """The approval levels `user` signs at now: their own, and those of
+    anyone who named them substitute for this moment."""
+    levels = {level for level, role in LEVEL_ROLES.items() if has_role(user, role)}
+    moment = clock.now()
+    delegations = ApprovalDelegation.objects.filter(
+        delegate=user, starts_at__lte=moment, ends_at__gt=moment
+    ).select_related("delegator")
+    for delegation in delegations:
+        levels |= {
+            level
+            for level, role in LEVEL_ROLES.items()
+            if has_role(delegation.delegator, role)
+        }
+    return levels
+
+
+def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
+    """The approvals inbox: steps whose turn it is at a level `user` signs
+    for, themselves or as someone's substitute right now."""
+    levels = approval_levels_signed_by(user)
+    return (
+        ApprovalStep.objects.filter(
+            level__in=levels,
+            status=StepStatus.PENDING,
+            round=F("refund__approval_round"),
+            refund__state=State.PENDING_APPROVAL,
+        )
+        .select_related("refund", "refund__enterprise", "refund__owner")
+        .order_by("activated_at", "id")
+    )
+
+
+def earlier_decisions(step: ApprovalStep) -> QuerySet[ApprovalStep]:
+    """What the levels before `step` decided in the same round."""
+    return ApprovalStep.objects.filter(
+        refund_id=step.refund_id, round=step.round, position__lt=step.position
+    ).select_related("decided_by", "on_behalf_of")
+
+
+def refunds_search(
+    user, *, query: str = "", state: str = ""
+) -> QuerySet[RefundRequest]:
+    refunds = refunds_visible_to(user)
+    if state:
+        refunds = refunds.filter(state=state)
+    if query:
+        refunds = refunds.filter(
+            Q(reference__icontains=query) | Q(enterprise__name__icontains=query)
+        )
+    return refunds.order_by("-id")
+
+
+def audit_events_search(
+    *, reference: str = "", action: str = "", actor: str = ""
+) -> QuerySet[AuditEvent]:
+    events = AuditEvent.objects.select_related("refund", "seal").order_by("-id")
+    if reference:
+        events = events.filter(refund__reference__iexact=reference.strip())
+    if action:
+        events = events.filter(action__icontains=action.strip())
+    if actor:
+        events = events.filter(actor_name__icontains=actor.strip())
+    return events
+
+
+def payee_is_verified(refund: RefundRequest) -> bool:
+    return refund.enterprise.bank_accounts.filter(
+        account_number=refund.payee_account, verified_at__isnull=False
+    ).exists()
