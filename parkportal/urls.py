@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from parkportal import views
 from parkportal.core.urls import ops_api_urlpatterns, probe_urlpatterns
+from parkportal.dashboard import views as dashboard_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -20,6 +21,12 @@ urlpatterns = [
     *probe_urlpatterns,
     path("", views.home, name="home"),
     path("refunds/", include("refunds.urls")),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path(
+        "dashboard/report/<int:year>/<int:month>/",
+        dashboard_views.monthly_report,
+        name="dashboard-report",
+    ),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -194,7 +194,9 @@ def denial(refund, user, name: str):
         case "schedule" | "confirm_paid" | "mark_failed" | "retry" if (
             not _payment_channel.get()
         ):
-            return _("Payments move only through disbursement batches and bank statements.")
+            return _(
+                "Payments move only through disbursement batches and bank statements."
+            )
         case "schedule":
             return _roles_denial(user, Role.FINANCE_DIRECTOR)
         case "confirm_paid" | "mark_failed" | "retry":
@@ -208,7 +210,9 @@ def denial(refund, user, name: str):
 # finance's batch and statement services take them inside
 # `payment_channel()`, and everywhere else (the API, the admin) they are
 # refused, so a case can never be marked paid without the ledger showing it.
-_payment_channel: ContextVar[bool] = ContextVar("refunds_payment_channel", default=False)
+_payment_channel: ContextVar[bool] = ContextVar(
+    "refunds_payment_channel", default=False
+)
 
 
 @contextmanager

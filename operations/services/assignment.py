@@ -95,11 +95,9 @@ def assign_on_submit(refund: RefundRequest) -> None:
     if owner is None:
         logger.warning("refund %s: no specialist available to own it", refund.reference)
         return
+    # The audit trail keeps a code, not prose: it is read in every language.
     set_owner(
-        refund,
-        owner=owner,
-        actor=system_user(),
-        reason=_("Assigned automatically to the specialist with the least open work."),
+        refund, owner=owner, actor=system_user(), reason="automatic:least_open_work"
     )
     notify_assignment(refund, owner)
 

@@ -66,6 +66,12 @@ WORKSPACES = (
         _("Cases waiting for your decision."),
     ),
     (
+        (Role.COMMITTEE, Role.OPS_MANAGER, Role.FINANCE_DIRECTOR, Role.AUDITOR),
+        "dashboard",
+        _("Dashboard"),
+        _("Cycle times, bottlenecks, workload and the pool, for a period."),
+    ),
+    (
         (Role.AUDITOR,),
         "refunds:audit_cases",
         _("Audit"),

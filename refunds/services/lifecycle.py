@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
+from parkportal.accounts.roles import is_system
 from parkportal.accounts.services import system_user
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -357,13 +358,17 @@ def set_owner(
         before={"owner": previous.pk if previous else None},
         after={"owner": owner.pk if owner else None, "reason": reason},
     )
+    params = {"owner": str(owner) if owner else ""}
+    # A manager's reason is their own words and shows on the timeline; the
+    # system's reason was worded in whatever language was active and stays
+    # in the audit trail, the timeline's own text saying enough.
+    if reason and not is_system(actor):
+        params["comment"] = reason
     TimelineEntry.objects.create(
         refund=refund,
         kind="assign",
         actor=actor,
-        params={"owner": str(owner) if owner else "", "comment": reason}
-        if reason
-        else {"owner": str(owner) if owner else ""},
+        params=params,
         visible_to_enterprise=True,
     )
     return refund

@@ -18,6 +18,7 @@ from django.db import transaction
 from parkportal.accounts.models import BankAccount, Contract, Enterprise
 from parkportal.accounts.roles import Role
 from parkportal.accounts.services import system_user, user_grant_role
+from parkportal.core import clock
 from refunds.services.cases import refund_create
 from refunds.services.documents import document_upload
 from refunds.services.lifecycle import (
@@ -58,13 +59,17 @@ def _enterprise(name, code, account):
     enterprise = Enterprise.objects.create(
         name=name, credit_code=code, registered_on=datetime.date(2019, 3, 1)
     )
-    BankAccount.objects.create(
-        enterprise=enterprise,
-        holder_name=name,
-        bank_name="兴业银行苏州分行",
-        account_number=account,
-        verified_at=datetime.datetime(2024, 1, 5, tzinfo=datetime.UTC),
-    )
+    # The account is on file since 2024, as a settled enterprise's would be;
+    # a freshly added payee account is one of the risk rules' signals.
+    verified = datetime.datetime(2024, 1, 5, tzinfo=datetime.UTC)
+    with clock.travel(verified):
+        BankAccount.objects.create(
+            enterprise=enterprise,
+            holder_name=name,
+            bank_name="兴业银行苏州分行",
+            account_number=account,
+            verified_at=verified,
+        )
     return enterprise
 
 

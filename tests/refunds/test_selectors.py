@@ -86,7 +86,7 @@ def test_audit_search_filters_by_case_and_action(cases):
 
 
 def test_a_payee_is_verified_only_when_the_account_is(cases, acme):
-    refund = cases.draft()
+    refund = cases.draft(payee_account="6222555566667777")
     assert not payee_is_verified(refund)
 
     BankAccountFactory(enterprise=acme, account_number=refund.payee_account)

@@ -1,0 +1,67 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+MARCH = {"start": "2026-03-01", "end": "2026-04-01"}
+
+
+def test_committee_reads_the_period_on_the_dashboard(client, march, carl):
+    client.force_login(carl)
+
+    response = client.get(reverse("dashboard"), MARCH)
+
+    assert response.status_code == 200
+    flows = {row["name"]: row["now"]["count"] for row in response.context["flows"]}
+    assert flows == {
+        "received": 3,
+        "approved": 1,
+        "paid": 1,
+        "rejected": 1,
+        "withdrawn": 1,
+    }
+    assert response.context["bottleneck_label"] == "Pending approval"
+    page = response.content.decode()
+    assert "map-bottleneck" in page
+    assert "<svg" in page
+
+
+def test_choosing_a_stage_lists_the_cases_waiting_there(client, cases, carl):
+    waiting = cases.under_review()
+    client.force_login(carl)
+
+    response = client.get(reverse("dashboard"), {"stage": "under_review"})
+
+    assert [row["reference"] for row in response.context["stuck"]] == [
+        waiting.reference
+    ]
+    assert waiting.reference in response.content.decode()
+
+
+def test_an_enterprise_user_is_refused_the_dashboard(client, alice):
+    client.force_login(alice)
+
+    response = client.get(reverse("dashboard"))
+
+    assert response.status_code == 403
+
+
+def test_a_bad_period_is_explained_on_the_page(client, carl):
+    client.force_login(carl)
+
+    response = client.get(
+        reverse("dashboard"), {"start": "2026-05-01", "end": "2026-04-01"}
+    )
+
+    assert response.status_code == 400
+    assert "The period must end after it starts." in response.content.decode()
+
+
+def test_the_monthly_report_covers_one_calendar_month(client, march, carl):
+    client.force_login(carl)
+
+    response = client.get(reverse("dashboard-report", args=[2026, 3]))
+
+    assert response.status_code == 200
+    assert response.context["flows"][0]["now"]["count"] == 3
+    assert "2026-03" in response.content.decode()
