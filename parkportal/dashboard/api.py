@@ -100,6 +100,10 @@ class FiguresView(DashboardView):
             dimension: selectors.breakdown(start, end, dimension, filters)
             for dimension in ("reason", "currency", "enterprise")
         }
+        figures["sla"] = selectors.sla_breaches(start, end)
+        figures["voice"] = selectors.voice_of_enterprises(start, end)
+        figures["risk_flags"] = selectors.risk_flags(start, end)
+        figures["pool"] = selectors.pool_outlook(12)
         return Response(figures)
 
 

@@ -144,11 +144,14 @@ def process_map(
         median = "–" if node["median_hours"] is None else f"{node['median_hours']} h"
         boxes.append(
             format_html(
-                '<a href="{}{}"><rect x="{}" y="{}" width="{}" height="{}" rx="6" class="{}"></rect>'
+                '<a href="{}{}" aria-label="{}: {} · {}"><rect x="{}" y="{}" width="{}" height="{}" rx="6" class="{}"></rect>'
                 '<text x="{}" y="{}" class="map-title">{}</text>'
                 '<text x="{}" y="{}" class="map-figure">{} · {} · → {}</text></a>',
                 link,
                 node["state"],
+                node["label"],
+                node["waiting_now"],
+                median,
                 x,
                 y,
                 box_width,
@@ -167,7 +170,7 @@ def process_map(
     rows = (len(nodes) + per_row - 1) // per_row
     height = 20 + rows * (box_height + gap + 10)
     return format_html(
-        '<svg class="chart process-map" role="img" viewBox="0 0 {} {}" aria-label="{}"><title>{}</title>{}</svg>',
+        '<svg class="chart process-map" role="group" viewBox="0 0 {} {}" aria-label="{}"><title>{}</title>{}</svg>',
         10 + per_row * (box_width + gap),
         height,
         title,

@@ -421,3 +421,100 @@ def workload(start: datetime, end: datetime) -> dict:
             "reviewed": sum(row["reviewed"] for row in rows),
         },
     }
+
+
+# Figures the other apps keep: SLA clocks (operations), ratings and
+# complaints (operations), risk flags (risk) and the pool (finance).
+
+
+def sla_breaches(start: datetime, end: datetime) -> list[dict]:
+    """Per SLA stage: clocks that ended in the period, how many of them
+    after their deadline, and the rate; plus clocks overdue right now."""
+    from django.db.models import Q
+
+    from operations.models import StageClock
+    from operations.models.sla import Stage
+
+    ended = (
+        StageClock.objects.filter(
+            ended_at__gte=start, ended_at__lt=end, deadline__isnull=False
+        )
+        .values("stage")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(ended_at__gt=F("deadline"))))
+        .order_by()
+    )
+    overdue = (
+        StageClock.objects.filter(ended_at__isnull=True, deadline__lt=end)
+        .values("stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_stage = {row["stage"]: row for row in ended}
+    overdue_now = {row["stage"]: row["n"] for row in overdue}
+    rows = []
+    for stage in Stage:
+        row = by_stage.get(stage.value, {"n": 0, "late": 0})
+        rows.append(
+            {
+                "stage": stage.value,
+                "label": str(stage.label),
+                "ended": row["n"],
+                "breached": row["late"],
+                "breach_rate": round(row["late"] / row["n"], 4) if row["n"] else None,
+                "overdue_now": overdue_now.get(stage.value, 0),
+            }
+        )
+    return rows
+
+
+def voice_of_enterprises(start: datetime, end: datetime) -> dict:
+    """Satisfaction average and response rate (ratings of cases closed in
+    the period), and complaints per hundred cases received."""
+    from django.db.models import Avg
+
+    from operations.models import Complaint, Rating
+
+    closed = StageVisit.objects.filter(
+        state=State.CLOSED, entered_at__gte=start, entered_at__lt=end
+    ).values("refund_id")
+    ratings = Rating.objects.filter(refund_id__in=closed).aggregate(
+        n=Count("id"), average=Avg("score")
+    )
+    closed_count = closed.count()
+    received = flows(start, end)["received"]["count"]
+    complaints = Complaint.objects.filter(
+        created_at__gte=start, created_at__lt=end
+    ).count()
+    return {
+        "closed": closed_count,
+        "ratings": ratings["n"],
+        "average_score": None
+        if ratings["average"] is None
+        else round(ratings["average"], 2),
+        "response_rate": round(ratings["n"] / closed_count, 4)
+        if closed_count
+        else None,
+        "complaints": complaints,
+        "complaint_rate": round(complaints / received, 4) if received else None,
+    }
+
+
+def risk_flags(start: datetime, end: datetime) -> list[dict]:
+    """Hits and holds per rule, labelled by the rule type's translated name
+    (a rule's own name is data typed by a risk officer)."""
+    from risk.models import Rule
+    from risk.rules.base import rule_type
+    from risk.selectors import flags_by_rule
+
+    types = dict(Rule.objects.values_list("code", "rule_type"))
+    rows = flags_by_rule(start, end)
+    for row in rows:
+        row["label"] = str(rule_type(types[row["rule"]]).label)
+    return rows
+
+
+def pool_outlook(weeks: int = 12) -> dict:
+    from finance.forecast import pool_forecast_summary
+    from finance.selectors import pool_status
+
+    return {"status": pool_status(), "forecast": pool_forecast_summary(weeks)}

@@ -95,9 +95,30 @@ def _context(request) -> dict:
         "by_currency": selectors.breakdown(start, end, "currency", filters),
         "by_enterprise": selectors.breakdown(start, end, "enterprise", filters)[:10],
         "workload": selectors.workload(start, end),
+        "sla": selectors.sla_breaches(start, end),
+        "voice": selectors.voice_of_enterprises(start, end),
+        "risk_flags": selectors.risk_flags(start, end),
+        **_pool(),
         "enterprises": Enterprise.objects.order_by("name").only("id", "name"),
         "reasons": Reason.choices,
         "query": request.GET.urlencode(),
+    }
+
+
+def _pool() -> dict:
+    outlook = selectors.pool_outlook(12)
+    weeks = outlook["forecast"]["weeks"]
+    return {
+        "pool": outlook["status"],
+        "forecast": outlook["forecast"],
+        "forecast_chart": charts.line_chart(
+            [f"{row['week_start']:%m-%d}" for row in weeks],
+            {
+                _("Projected available"): [row["projected_available"] for row in weeks],
+                _("Watermark"): [outlook["status"]["watermark"]] * len(weeks),
+            },
+            title=_("Reserve pool: the next 12 weeks"),
+        ),
     }
 
 

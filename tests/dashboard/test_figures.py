@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 
 from parkportal.core import clock
 from parkportal.dashboard import selectors
@@ -136,3 +137,41 @@ def test_workload_counts_open_cases_and_reviews_per_owner(march, cases, olivia):
     assert row["reviewed"] == 3
     assert row["review_median_hours"] == 24.0
     assert load["team"]["open"] == 1
+
+
+def test_sla_breach_rate_counts_clocks_that_ended_after_their_deadline(march):
+    from operations.models import StageClock
+
+    review = StageClock.objects.filter(stage="review", ended_at__isnull=False)
+    late = review.filter(ended_at__gt=F("deadline")).count()
+
+    rows = {
+        row["stage"]: row for row in selectors.sla_breaches(at(1, 0), at(1, 0, month=4))
+    }
+
+    assert rows["review"]["ended"] == review.count() > 0
+    assert rows["review"]["breached"] == late
+    assert rows["review"]["breach_rate"] == round(late / review.count(), 4)
+
+
+def test_satisfaction_and_complaints_follow_ratings_of_closed_cases(
+    march, cases, olivia
+):
+    from operations.services.feedback import complaint_file
+
+    paid, rejected, _withdrawn = march
+    complaint_file(refund_id=rejected.pk, actor=paid.applicant, body="Too slow")
+
+    voice = selectors.voice_of_enterprises(at(1, 0), clock.now())
+
+    assert voice["closed"] == 0
+    assert voice["response_rate"] is None
+    assert voice["complaints"] == 1
+    assert voice["complaint_rate"] == round(1 / 3, 4)
+
+
+def test_pool_outlook_reads_the_pool_and_its_forecast(march):
+    outlook = selectors.pool_outlook(12)
+
+    assert outlook["status"]["balance"] == Decimal("1000000.00") - Decimal("40000.00")
+    assert len(outlook["forecast"]["weeks"]) == 12

@@ -225,5 +225,7 @@ def main_pages(demo: Demo) -> list[tuple[str, str | None, str]]:
         ("director-case", "director", f"/refunds/{case['pending_director'].pk}/"),
         ("auditor-cases", "auditor", "/refunds/audit/"),
         ("auditor-trail", "auditor", "/refunds/audit/trail/"),
+        ("committee-dashboard", "committee", "/dashboard/"),
+        ("committee-report", "committee", "/dashboard/report/2026/11/"),
         ("not-found", "enterprise2", f"/refunds/{case['draft'].pk}/"),
     ]
