@@ -24,6 +24,19 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def tasks_in_process():
+    """Celery tasks run in the test's process even when the environment
+    names a broker: the broker is for the integration tests, which start
+    real workers and switch this off where they publish."""
+    from parkportal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
 @pytest.fixture
 def acme(db):
     acme = EnterpriseFactory(name="Acme Robotics")

@@ -84,15 +84,3 @@ def webhook_receiver():
     yield receiver
     receiver.server.shutdown()
     receiver.server.server_close()
-
-
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    """These tests run Celery tasks in process even when the environment
-    names a broker for the integration tests."""
-    from celery import current_app
-
-    eager = current_app.conf.task_always_eager
-    current_app.conf.task_always_eager = True
-    yield
-    current_app.conf.task_always_eager = eager

@@ -19,18 +19,6 @@ def at(year, month, day, hour=0, minute=0) -> datetime.datetime:
     return datetime.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-@pytest.fixture(autouse=True)
-def tasks_in_process():
-    """Run queued tasks in this process even when a broker is configured
-    for the integration tests."""
-    from parkportal.celery import app
-
-    eager = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = eager
-
-
 @pytest.fixture
 def oscar(db):
     """Second operations specialist."""
