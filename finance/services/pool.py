@@ -5,7 +5,6 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from finance.models import (
 from finance.models.pool import MAIN_POOL, ZERO
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput
+from parkportal.core.outbox import outbox_enqueue
 from refunds.services.audit import audit_record
 
 logger = logging.getLogger(__name__)
@@ -104,15 +104,15 @@ def watch_watermark(pool: ReservePool) -> None:
     pool.below_watermark = below
     pool.save(update_fields=["below_watermark", "updated_at"])
     if below:
-        from finance import tasks
-
         logger.info(
             "pool %s below its watermark: available %s < %s",
             pool.code,
             pool.available,
             pool.low_watermark,
         )
-        transaction.on_commit(lambda: tasks.alert_low_watermark.delay(pool.pk))
+        outbox_enqueue(
+            task="finance.tasks.alert_low_watermark", kwargs={"pool_id": pool.pk}
+        )
 
 
 # Earmarks.
@@ -164,7 +164,6 @@ def earmark_for_approval(*, refund, actor) -> Earmark:
 
 
 def _await_funds(pool: ReservePool, earmark: Earmark, actor) -> None:
-    from finance import tasks
 
     earmark.status = EarmarkStatus.AWAITING_FUNDS
     earmark.save()
@@ -185,7 +184,9 @@ def _await_funds(pool: ReservePool, earmark: Earmark, actor) -> None:
         earmark.amount_cny,
         pool.available,
     )
-    transaction.on_commit(lambda: tasks.notify_awaiting_funds.delay(earmark.pk))
+    outbox_enqueue(
+        task="finance.tasks.notify_awaiting_funds", kwargs={"earmark_id": earmark.pk}
+    )
 
 
 def earmark_awaiting(pool: ReservePool, *, actor) -> list[Earmark]:

@@ -19,6 +19,7 @@ from operations import conf
 from operations.models import Notification, WeeklyDigest
 from operations.texts import render
 from parkportal.core import clock
+from parkportal.core.outbox import outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +36,10 @@ def notify(
         email_wanted=email and bool(recipient.email),
     )
     if notification.email_wanted:
-        from operations.tasks import send_notification
-
-        transaction.on_commit(lambda: send_notification.delay(notification.pk))
+        outbox_enqueue(
+            task="operations.tasks.send_notification",
+            kwargs={"notification_id": notification.pk},
+        )
     return notification
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 
 from parkportal.accounts.services import system_user
 from parkportal.core import clock
+from parkportal.core.outbox import outbox_enqueue
 from refunds.models import RefundRequest, State, TimelineEntry
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import (
@@ -48,11 +49,11 @@ HOLD_COMMENT = gettext_noop("Risk score %(score)s: %(reasons)s")
 
 def queue_assessment(refund_id: int, trigger: str) -> None:
     """Assess after the caller's transaction commits, in a worker (or in
-    process on the embedded default). A broker that cannot be reached is
-    logged, not raised into the commit of the change itself."""
-    from risk.tasks import assess_refund
-
-    transaction.on_commit(lambda: assess_refund.delay(refund_id, trigger), robust=True)
+    process on the embedded default). The outbox keeps the request while
+    the broker cannot be reached."""
+    outbox_enqueue(
+        task="risk.assess_refund", kwargs={"refund_id": refund_id, "trigger": trigger}
+    )
 
 
 def assessment_run(*, refund_id: int, trigger: str) -> Assessment | None:
