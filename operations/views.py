@@ -7,13 +7,14 @@ the DomainError's message."""
 import datetime
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from operations import selectors
@@ -178,7 +179,11 @@ def reassign(request):
         return redirect(back)
     messages.success(
         request,
-        gettext("%(count)s cases given to %(owner)s.")
+        ngettext(
+            "%(count)s case given to %(owner)s.",
+            "%(count)s cases given to %(owner)s.",
+            len(moved),
+        )
         % {"count": len(moved), "owner": form.cleaned_data["owner"]},
     )
     return redirect(back)
@@ -208,7 +213,12 @@ def inbox_read(request):
     else:
         messages.success(
             request,
-            gettext("%(count)s notifications marked as read.") % {"count": count},
+            ngettext(
+                "%(count)s notification marked as read.",
+                "%(count)s notifications marked as read.",
+                count,
+            )
+            % {"count": count},
         )
     return redirect("operations:inbox")
 
@@ -261,9 +271,12 @@ def complain(request, pk):
 def delegations(request):
     form = DelegationForm(request.POST or None, user=request.user, auto_id="del_%s")
     if request.method == "POST" and form.is_valid():
+        # The service locks the approver's row through its model class; the
+        # request's user is a lazy wrapper, so hand it the real row.
+        approver = get_user_model().objects.get(pk=request.user.pk)
         try:
             delegation_create(
-                delegator=request.user,
+                delegator=approver,
                 delegate=form.cleaned_data["delegate"],
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
