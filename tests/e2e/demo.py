@@ -226,4 +226,15 @@ def main_pages(demo: Demo) -> list[tuple[str, str | None, str]]:
         ("auditor-cases", "auditor", "/refunds/audit/"),
         ("auditor-trail", "auditor", "/refunds/audit/trail/"),
         ("not-found", "enterprise2", f"/refunds/{case['draft'].pk}/"),
+        ("ops-queue-mine", "ops", "/ops/queues/mine/"),
+        ("ops-queue-team-filtered", "ops", "/ops/queues/team/?deadline=overdue"),
+        ("manager-queue-team", "manager", "/ops/queues/team/"),
+        ("manager-delegations", "manager", "/ops/delegations/"),
+        ("ops-inbox", "ops", "/ops/inbox/"),
+        ("enterprise-inbox", "enterprise", "/ops/inbox/"),
+        (
+            "enterprise-case-rejected",
+            "enterprise",
+            f"/refunds/{case['rejected'].pk}/",
+        ),
     ]
