@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,18 +65,17 @@ def _filters(form) -> selectors.QueueFilters:
 
 
 def _after(value: str):
-    """The keyset cursor "deadline-timestamp:id" of the last row seen, or
-    None when absent or not ours."""
+    """The keyset cursor "deadline-ISO|id" of the last row seen, or None
+    when absent or not ours."""
+    moment, _, pk = value.rpartition("|")
     try:
-        stamp, pk = value.split(":")
-        moment = datetime.datetime.fromtimestamp(float(stamp), tz=datetime.UTC)
-        return moment, int(pk)
-    except (ValueError, OverflowError, OSError):
+        return datetime.datetime.fromisoformat(moment), int(pk)
+    except ValueError:
         return None
 
 
 def _cursor(refund) -> str:
-    return f"{refund.next_deadline.timestamp():.6f}:{refund.pk}"
+    return f"{refund.next_deadline.isoformat()}|{refund.pk}"
 
 
 def _keyset_page(cases, after):
@@ -161,8 +160,10 @@ def queue(request, name="mine"):
 def reassign(request):
     ids = [value for value in request.POST.getlist("refunds") if value.isdigit()]
     form = ReassignForm(request.POST, case_ids=[int(value) for value in ids])
-    back = request.POST.get("next") or reverse("operations:queue", args=["team"])
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("operations:queue", args=["team"])
     if not form.is_valid():
         show_form_errors(request, form)

@@ -12,7 +12,8 @@ from parkportal.accounts.roles import Role
 from parkportal.core import clock
 from refunds.models import ApprovalDelegation, AuditEvent, RefundRequest
 from refunds.services.lifecycle import refund_transition
-from tests.factories import UserFactory
+from tests.conftest import CaseBuilder
+from tests.factories import ContractFactory, EnterpriseFactory, UserFactory
 from tests.operations.conftest import tasks_in_process  # noqa: F401 (autouse)
 from tests.payments import bank_statement, fund_pool, send_payment
 
@@ -38,6 +39,14 @@ def close_case(mark, diana, fiona):
         return refund_transition(refund_id=refund.pk, name="close", actor=refund.owner)
 
     return close
+
+
+@pytest.fixture
+def vip_cases(olivia):
+    """Cases of a green-channel enterprise, owned by Olivia."""
+    vip = EnterpriseFactory(name="Initech Semiconductors", green_channel=True)
+    vince = UserFactory(username="vince", enterprise=vip, role=Role.ENTERPRISE)
+    return CaseBuilder(vince, ContractFactory(enterprise=vip), olivia)
 
 
 def queue_url(name="mine"):
@@ -176,6 +185,48 @@ def test_reassigning_without_a_reason_or_a_case_changes_nothing(
     assert refund.owner == olivia
 
 
+def test_reassigning_returns_only_to_a_page_of_this_site(
+    client, cases, mark, olivia, oscar
+):
+    refund = cases.under_review()
+    client.force_login(mark)
+
+    page = client.post(
+        reverse("operations:reassign"),
+        {
+            "refunds": [refund.pk],
+            "owner": oscar.pk,
+            "reason": "Leave",
+            "next": "//evil.example/",
+        },
+    )
+
+    assert page["Location"] == queue_url("team")
+
+
+def test_the_queue_filters_by_channel(client, cases, olivia, vip_cases):
+    regular = cases.under_review()
+    green = vip_cases.under_review()
+    client.force_login(olivia)
+
+    only_green = client.get(queue_url("team"), {"green_channel": "yes"})
+    only_regular = client.get(queue_url("team"), {"green_channel": "no"})
+
+    assert [r.pk for r in only_green.context["rows"]] == [green.pk]
+    assert [r.pk for r in only_regular.context["rows"]] == [regular.pk]
+
+
+def test_the_queue_page_reads_in_chinese(client, cases, olivia):
+    cases.under_review()
+    client.force_login(olivia)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+
+    page = client.get(queue_url("team"))
+
+    assert "运营工作台" in page.text
+    assert "Operations workspace" not in page.text
+
+
 def test_a_specialist_cannot_reassign(client, cases, olivia, oscar):
     refund = cases.under_review()
     client.force_login(olivia)
@@ -201,10 +252,11 @@ def test_the_staff_case_page_shows_each_stage_deadline_and_the_total(
 
     page = client.get(reverse("refunds:case", args=[refund.pk]))
 
-    assert "Deadlines" in page.text
-    assert "Review" in page.text
-    assert "Whole case" in page.text
-    assert "min left" in page.text
+    panel = page.text.split('id="sla-title"', 1)[1].split("</section>", 1)[0]
+    assert "Deadlines" in panel
+    assert "Review" in panel
+    assert "Whole case" in panel
+    assert panel.count("min left") == 2
 
 
 def test_the_enterprise_case_page_has_no_sla_panel(client, cases, alice):
