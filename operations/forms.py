@@ -61,7 +61,11 @@ class ReassignForm(forms.Form):
     refunds = forms.TypedMultipleChoiceField(
         label=_("Cases"), coerce=int, choices=(), required=False
     )
-    owner = forms.ModelChoiceField(label=_("New case owner"), queryset=None)
+    owner = forms.ModelChoiceField(
+        label=_("New case owner"),
+        queryset=None,
+        empty_label=_("Choose a specialist"),
+    )
     reason = forms.CharField(
         label=_("Reason for the reassignment"), widget=forms.Textarea(attrs={"rows": 2})
     )
