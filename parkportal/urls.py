@@ -21,6 +21,7 @@ urlpatterns = [
     *probe_urlpatterns,
     path("", views.home, name="home"),
     path("refunds/", include("refunds.urls")),
+    path("ops/", include("operations.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(
         "dashboard/report/<int:year>/<int:month>/",

@@ -72,6 +72,18 @@ WORKSPACES = (
         _("Cycle times, bottlenecks, workload and the pool, for a period."),
     ),
     (
+        (Role.OPS_SPECIALIST, Role.OPS_MANAGER),
+        "operations:workspace",
+        _("Queues"),
+        _("My cases, the team's and the unassigned, nearest deadline first."),
+    ),
+    (
+        (Role.OPS_MANAGER, Role.FINANCE_DIRECTOR, Role.COMMITTEE),
+        "operations:delegations",
+        _("Delegation"),
+        _("Name a substitute to sign approvals while you are away."),
+    ),
+    (
         (Role.AUDITOR,),
         "refunds:audit_cases",
         _("Audit"),

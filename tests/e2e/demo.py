@@ -228,4 +228,15 @@ def main_pages(demo: Demo) -> list[tuple[str, str | None, str]]:
         ("committee-dashboard", "committee", "/dashboard/"),
         ("committee-report", "committee", "/dashboard/report/2026/11/"),
         ("not-found", "enterprise2", f"/refunds/{case['draft'].pk}/"),
+        ("ops-queue-mine", "ops", "/ops/queues/mine/"),
+        ("ops-queue-team-filtered", "ops", "/ops/queues/team/?deadline=overdue"),
+        ("manager-queue-team", "manager", "/ops/queues/team/"),
+        ("manager-delegations", "manager", "/ops/delegations/"),
+        ("ops-inbox", "ops", "/ops/inbox/"),
+        ("enterprise-inbox", "enterprise", "/ops/inbox/"),
+        (
+            "enterprise-case-rejected",
+            "enterprise",
+            f"/refunds/{case['rejected'].pk}/",
+        ),
     ]
