@@ -14,7 +14,6 @@ from refunds.models import ApprovalDelegation, AuditEvent, RefundRequest
 from refunds.services.lifecycle import refund_transition
 from tests.conftest import CaseBuilder
 from tests.factories import ContractFactory, EnterpriseFactory, UserFactory
-from tests.operations.conftest import tasks_in_process  # noqa: F401 (autouse)
 from tests.payments import bank_statement, fund_pool, send_payment
 
 pytestmark = pytest.mark.django_db
