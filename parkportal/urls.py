@@ -21,6 +21,8 @@ urlpatterns = [
     *probe_urlpatterns,
     path("", views.home, name="home"),
     path("refunds/", include("refunds.urls")),
+    path("finance/", include("finance.urls")),
+    path("risk/", include("risk.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(
         "dashboard/report/<int:year>/<int:month>/",
