@@ -5,8 +5,31 @@ English sentence of the catalogue left on a Chinese page."""
 import pytest
 from django.utils import translation
 
+from risk.models import Rule
 from tests.e2e.conftest import DESK, PHONE
 from tests.e2e.demo import PASSWORD, build_demo, main_pages
+
+
+def desk_pages() -> list[tuple[str, str, str]]:
+    """The finance and risk desks, and the matrix as the auditor reads it."""
+    rule = Rule.objects.get(code="velocity")
+    return [
+        ("finance-desk", "finance", "/finance/"),
+        ("finance-ledger", "finance", "/finance/ledger/"),
+        ("finance-top-ups", "finance", "/finance/top-ups/"),
+        ("finance-batches", "finance", "/finance/batches/"),
+        ("finance-statements", "finance", "/finance/statements/"),
+        ("finance-reconciliation", "finance", "/finance/reconciliation/"),
+        ("finance-rates", "finance", "/finance/rates/"),
+        ("finance-forecast", "director", "/finance/forecast/"),
+        ("finance-reports", "director", "/finance/reports/"),
+        ("risk-holds", "risk", "/risk/"),
+        ("risk-rules", "risk", "/risk/rules/"),
+        ("risk-rule", "risk", f"/risk/rules/{rule.pk}/"),
+        ("risk-matrix", "risk", "/risk/matrix/"),
+        ("auditor-matrix", "auditor", "/risk/matrix/"),
+    ]
+
 
 pytestmark = [
     pytest.mark.e2e,
@@ -32,7 +55,7 @@ def test_every_main_page_is_accessible_and_fits(visitors, language, viewport):
     signed_in = {}
     leftovers = english_sentences() if language == "zh-hans" else []
 
-    for name, username, path in main_pages(demo):
+    for name, username, path in [*main_pages(demo), *desk_pages()]:
         if username not in signed_in:
             visitor = visitors(language, viewport)
             if username:
