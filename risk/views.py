@@ -90,7 +90,7 @@ def rules(request):
     )
 
 
-def _rule_context(request, rule, *, version_form=None, backtest_form=None) -> dict:
+def _rule_context(rule, *, version_form=None, backtest_form=None) -> dict:
     versions = list(rule.versions.select_related("created_by").order_by("-number"))
     base = rule.live_version or (versions[0] if versions else None)
     initial = {
@@ -116,7 +116,7 @@ def _rule_context(request, rule, *, version_form=None, backtest_form=None) -> di
 @require_GET
 def rule(request, pk):
     found = get_object_or_404(Rule.objects.select_related("live_version"), pk=pk)
-    return render(request, "risk/rule.html", _rule_context(request, found))
+    return render(request, "risk/rule.html", _rule_context(found))
 
 
 @risk_desk
@@ -137,9 +137,7 @@ def rule_version(request, pk):
                 _("Version %(number)s written.") % {"number": version.number},
             )
             return redirect("risk:rule", pk=found.pk)
-    return render(
-        request, "risk/rule.html", _rule_context(request, found, version_form=form)
-    )
+    return render(request, "risk/rule.html", _rule_context(found, version_form=form))
 
 
 @risk_desk
@@ -178,9 +176,7 @@ def backtest(request, pk):
             refused(request, error)
         else:
             return redirect("risk:backtest", pk=result.pk)
-    return render(
-        request, "risk/rule.html", _rule_context(request, found, backtest_form=form)
-    )
+    return render(request, "risk/rule.html", _rule_context(found, backtest_form=form))
 
 
 @risk_desk
