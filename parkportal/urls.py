@@ -22,6 +22,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("refunds/", include("refunds.urls")),
     path("ops/", include("operations.urls")),
+    path("finance/", include("finance.urls")),
+    path("risk/", include("risk.urls")),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(
         "dashboard/report/<int:year>/<int:month>/",

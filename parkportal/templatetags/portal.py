@@ -89,6 +89,24 @@ WORKSPACES = (
         _("Audit"),
         _("Read every case and verify the audit trail."),
     ),
+    (
+        (Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR),
+        "finance:desk",
+        _("Finance desk"),
+        _("The reserve pool, top-ups, batches, statements and the forecast."),
+    ),
+    (
+        (Role.RISK_OFFICER,),
+        "risk:holds",
+        _("Risk desk"),
+        _("Holds to decide, rules and their versions, backtests."),
+    ),
+    (
+        (Role.RISK_OFFICER, Role.AUDITOR),
+        "risk:matrix",
+        _("Risk-control matrix"),
+        _("Each risk with its controls, owners and live figures."),
+    ),
 )
 
 
