@@ -44,3 +44,5 @@ urlpatterns = [
         name="password_change_done",
     ),
 ]
+
+handler404 = "parkportal.views.page_not_found"
