@@ -352,3 +352,9 @@ def test_each_actor_gets_the_answer_the_matrix_decides(
         if not _check(letter, route, response, changed):
             wrong.append(f"{actor}: expected {letter}, got {response.status_code}")
     assert not wrong, f"{method.upper()} {path}: " + "; ".join(wrong)
+
+
+@pytest.mark.urls("tests.security.urls_unlisted")
+def test_a_route_added_without_a_matrix_entry_is_caught():
+    with pytest.raises(AssertionError, match="unlisted"):
+        test_every_served_route_and_method_has_a_matrix_entry()
