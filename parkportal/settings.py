@@ -197,7 +197,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Every operation documents the shared error body, not only the views
+    # that name ErrorAwareSchema themselves.
+    "DEFAULT_SCHEMA_CLASS": "parkportal.core.schema.ErrorAwareSchema",
     "DEFAULT_PAGINATION_CLASS": "parkportal.core.pagination.KeysetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "parkportal.core.api.exception_handler",

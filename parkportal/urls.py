@@ -47,3 +47,5 @@ urlpatterns = [
         name="password_change_done",
     ),
 ]
+
+handler404 = "parkportal.views.page_not_found"

@@ -10,6 +10,7 @@ from parkportal.accounts.models import BankAccount, Contract, Enterprise, mask_a
 from parkportal.accounts.roles import Role, has_role, is_staff_member
 from parkportal.core.apiviews import ParkportalAPIMixin
 from parkportal.core.schema import ErrorAwareSchema
+from parkportal.core.throttles import TokenObtainThrottle
 
 
 def sees_full_account(user, enterprise_id: int) -> bool:
@@ -51,6 +52,9 @@ class TokenView(ObtainAuthToken):
 
     schema = ErrorAwareSchema()
     authentication_classes = ()
+    # Caps password guessing per address, and answers a locked-out account
+    # with the same 429.
+    throttle_classes = [TokenObtainThrottle]
 
     @extend_schema(
         request=TokenRequestSerializer,

@@ -66,7 +66,12 @@ def exception_handler(exc, context):
         return None
     code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
-        response.data = error_body(code, _("The request is not valid."), exc.detail)
+        details = exc.detail
+        if isinstance(details, list):
+            # The schema promises an object; a bare list of problems is about
+            # the request as a whole.
+            details = {"non_field_errors": details}
+        response.data = error_body(code, _("The request is not valid."), details)
     else:
         response.data = error_body(code, getattr(exc, "detail", exc))
     return response

@@ -176,10 +176,37 @@ def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
     raise InvalidInput(_("Unknown table."), code="invalid_table")
 
 
+# What the export answers, by the extension in its path.
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
 class ExportView(DashboardView):
     """Every dashboard table as CSV or XLSX."""
 
-    @extend_schema(parameters=PERIOD_PARAMETERS, responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "table",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=["stages", "reason", "currency", "enterprise", "flows"],
+            ),
+            OpenApiParameter(
+                "file_format",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=list(EXPORT_TYPES),
+            ),
+            *PERIOD_PARAMETERS,
+        ],
+        responses={
+            (200, content_type): OpenApiTypes.BINARY
+            for content_type in EXPORT_TYPES.values()
+        },
+    )
     def get(self, request, table: str, file_format: str):
         start, end = period_from(request.query_params)
         header, rows = _table(table, start, end, filters_from(request.query_params))

@@ -21,6 +21,7 @@ from parkportal.accounts.roles import Role, has_role, is_staff_member
 from parkportal.core.apiviews import ParkportalAPIMixin
 from parkportal.core.errors import InvalidInput, NotAllowed
 from parkportal.core.idempotency import idempotent
+from parkportal.core.throttles import SubmissionThrottle
 from refunds.api import serializers as s
 from refunds.api.filters import KeysetOrdering, filter_params, filter_refunds
 from refunds.models import AuditEvent, Document
@@ -66,6 +67,15 @@ class RefundViewSet(
     serializer_class = s.RefundSerializer
     filter_backends = [KeysetOrdering]
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_throttles(self):
+        # Creating and submitting cases is what a runaway script would
+        # hammer; reading and the staff's steps are not limited.
+        if self.action == "create" or (
+            self.action == "take_transition" and self.kwargs.get("name") == "submit"
+        ):
+            return [SubmissionThrottle()]
+        return super().get_throttles()
 
     def get_queryset(self):
         # Another enterprise's case is simply not there: it answers 404,

@@ -4,6 +4,7 @@ substitute acts; the step and the audit event then carry both names."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -62,7 +63,9 @@ def delegation_create(
     with transaction.atomic():
         # Two overlapping delegations created at once would both pass the
         # overlap check; locking the approver's row makes them take turns.
-        type(delegator).objects.select_for_update().filter(pk=delegator.pk).exists()
+        # get_user_model(), not type(delegator): a signed-in browser's user
+        # is a lazy wrapper whose type has no manager.
+        get_user_model().objects.select_for_update().filter(pk=delegator.pk).exists()
         overlapping = ApprovalDelegation.objects.filter(
             delegator=delegator, starts_at__lt=ends_at, ends_at__gt=starts_at
         )
