@@ -19,9 +19,11 @@ logger = logging.getLogger(__name__)
 
 
 def _require_own_enterprise(refund, actor) -> None:
-    if not (
-        has_role(actor, Role.ENTERPRISE) and actor.enterprise_id == refund.enterprise_id
-    ):
+    # Another enterprise's case does not exist for this caller: answering
+    # "not allowed" would tell it which case ids are real.
+    if has_role(actor, Role.ENTERPRISE) and actor.enterprise_id != refund.enterprise_id:
+        raise NotFound(_("This refund request does not exist."))
+    if not has_role(actor, Role.ENTERPRISE):
         raise NotAllowed(_("Only the enterprise that applied may do this."))
 
 

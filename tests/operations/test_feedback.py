@@ -6,7 +6,7 @@ from operations.services.feedback import (
     complaint_resolve,
     rating_submit,
 )
-from parkportal.core.errors import Conflict, InvalidInput, NotAllowed
+from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from refunds.models import AuditEvent, TimelineEntry
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_only_the_applying_enterprise_rates_and_scores_are_one_to_five(
 ):
     refund = close_case(cases)
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         rating_submit(refund_id=refund.pk, actor=gary, score=1)
     with pytest.raises(NotAllowed):
         rating_submit(refund_id=refund.pk, actor=olivia, score=1)
@@ -82,7 +82,7 @@ def test_a_complaint_is_answered_once_and_the_answer_is_on_the_timeline(
 def test_another_enterprise_cannot_complain_about_a_case(cases, gary):
     refund = cases.under_review()
 
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotFound):
         complaint_file(refund_id=refund.pk, actor=gary, body="Not mine")
     assert not Complaint.objects.exists()
 

@@ -100,10 +100,8 @@ MATRIX = {
     ("operations-api:queue", "get"): "LDDAADDDDD",
     ("operations-api:reassign", "post"): "LDDDADDDDD",
     ("operations-api:sla", "get"): "LAHAAAAAAA",
-    # Known gap: another enterprise's case answers 403 here, not 404, so
-    # these two routes tell a caller which case ids exist.
-    ("operations-api:rating", "post"): "LADDDDDDDD",
-    ("operations-api:case-complaints", "post"): "LADDDDDDDD",
+    ("operations-api:rating", "post"): "LAHDDDDDDD",
+    ("operations-api:case-complaints", "post"): "LAHDDDDDDD",
     # Complaints and delegations are filtered to what the caller may see.
     ("operations-api:complaints", "get"): "LAAAAAAAAA",
     ("operations-api:complaint-resolve", "post"): "LDDMMDDDDD",
@@ -179,6 +177,54 @@ MATRIX = {
     ("refunds:transition", "post"): "LRHAARRRRR",
     ("dashboard", "get"): "LDDDADAADA",
     ("dashboard-report", "get"): "LDDDADAADA",
+    # Operations pages: queues for the specialists and managers, the inbox
+    # for everybody, delegation for approvers. Forms on a missing object
+    # answer with a message on the page they came from.
+    ("operations:workspace", "get"): "LDDAADDDDD",
+    ("operations:queue", "get"): "LDDAADDDDD",
+    ("operations:reassign", "post"): "LDDDADDDDD",
+    ("operations:inbox", "get"): "LAAAAAAAAA",
+    ("operations:inbox_read", "post"): "LAAAAAAAAA",
+    ("operations:rate", "post"): "LAHDDDDDDD",
+    ("operations:complain", "post"): "LAHDDDDDDD",
+    ("operations:delegations", "get"): "LDDDADAADD",
+    ("operations:delegations", "post"): "LDDDADAADD",
+    ("operations:delegation_end", "post"): "LDDRRRRRRR",
+    # The finance desk is the finance officer's and the director's.
+    ("finance:desk", "get"): "LDDDDAADDD",
+    ("finance:ledger", "get"): "LDDDDAADDD",
+    ("finance:top_ups", "get"): "LDDDDAADDD",
+    ("finance:top_ups", "post"): "LDDDDAADDD",
+    ("finance:top_up_confirm", "post"): "LDDDDRRDDD",
+    ("finance:top_up_reject", "post"): "LDDDDRRDDD",
+    ("finance:batches", "get"): "LDDDDAADDD",
+    ("finance:batches", "post"): "LDDDDAADDD",
+    ("finance:batch", "get"): "LDDDDMMDDD",
+    ("finance:batch_file", "get"): "LDDDDRRDDD",
+    ("finance:batch_authorise", "post"): "LDDDDMMDDD",
+    ("finance:batch_cancel", "post"): "LDDDDMMDDD",
+    ("finance:statements", "get"): "LDDDDAADDD",
+    ("finance:statements", "post"): "LDDDDAADDD",
+    ("finance:reconciliation", "get"): "LDDDDAADDD",
+    ("finance:resolve_line", "post"): "LDDDDRRDDD",
+    ("finance:rates", "get"): "LDDDDAADDD",
+    ("finance:rates", "post"): "LDDDDAADDD",
+    ("finance:rates_import", "post"): "LDDDDAADDD",
+    ("finance:forecast", "get"): "LDDDDAADDD",
+    ("finance:reports", "get"): "LDDDDAADDD",
+    ("finance:report_csv", "get"): "LDDDDAADDD",
+    ("finance:report_xlsx", "get"): "LDDDDAADDD",
+    # The risk desk is the risk officer's; the matrix is read by auditors.
+    ("risk:holds", "get"): "LDDDDDDDAD",
+    ("risk:hold_clear", "post"): "LDDDDDDDRD",
+    ("risk:hold_reject", "post"): "LDDDDDDDRD",
+    ("risk:rules", "get"): "LDDDDDDDAD",
+    ("risk:rule", "get"): "LDDDDDDDMD",
+    ("risk:rule_version", "post"): "LDDDDDDDMD",
+    ("risk:version_activate", "post"): "LDDDDDDDRD",
+    ("risk:backtest_run", "post"): "LDDDDDDDMD",
+    ("risk:backtest", "get"): "LDDDDDDDMD",
+    ("risk:matrix", "get"): "LDDDDDDDAA",
     ("login", "get"): "AAAAAAAAAA",
     ("login", "post"): "AAAAAAAAAA",
     ("logout", "post"): "LAAAAAAAAA",
@@ -199,6 +245,8 @@ ACME_CASE_ROUTES = {
     "operations-api:sla",
     "operations-api:rating",
     "operations-api:case-complaints",
+    "operations:rate",
+    "operations:complain",
 }
 MISSING_ID = 999999
 
@@ -254,6 +302,7 @@ def _values(case, document, users):
         "outcome": "review",
         "complaint_id": MISSING_ID,
         "delegation_id": MISSING_ID,
+        "version_pk": MISSING_ID,
     }
 
 
