@@ -3,7 +3,6 @@ hammers: the token endpoint per address, case creation and submission per
 user. Past the limit the answer is 429 with the API's JSON error body."""
 
 import pytest
-from django.test import override_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -78,8 +77,12 @@ def test_wrong_passwords_count_against_the_token_rate_too(alice, rates):
     _assert_throttled(client.post(TOKEN, {"username": "alice", "password": PASSWORD}))
 
 
-@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
-def test_a_locked_out_account_gets_429_from_the_token_endpoint(db, rates):
+def test_a_locked_out_account_gets_429_from_the_token_endpoint(db, rates, settings):
+    # Through the settings fixture, not @override_settings: rates() changes
+    # settings inside the test, and the fixture, restoring after the
+    # decorator, would bring the lockout back for every later test.
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
     rates(token_obtain="100/min")
     UserFactory(username="paula")
     client = _api()
