@@ -40,25 +40,22 @@ SKIPPED = {("POST", "/api/v1/auth/token/")}
 
 
 @pytest.fixture
-def wsgi_app(settings):
+def api_schema(client, tmp_path, settings):
     settings.ALLOWED_HOSTS = ["*"]
-    # Each test runs inside one transaction on one connection; Django would
-    # close that connection at the end of every request the application
-    # serves, as the test client also prevents.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    yield get_wsgi_application()
-    request_started.connect(close_old_connections)
-    request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def api_schema(wsgi_app, client, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path
     raw = json.loads(client.get("/api/schema/", {"format": "json"}).content)
     loaded = schemathesis.openapi.from_dict(raw)
-    loaded.app = wsgi_app
-    return loaded
+    loaded.app = get_wsgi_application()
+    # Each test runs inside one transaction on one connection, and Django
+    # closes a connection it finds inside a transaction when a request
+    # starts or ends. The test client keeps it open for its own requests
+    # only and connects the handlers again after each one, so they are
+    # taken off here, after the schema has been fetched.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield loaded
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
