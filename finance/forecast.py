@@ -109,10 +109,10 @@ def _planned_inflows() -> list[tuple[date, Decimal]]:
     )
 
 
-def pool_forecast(weeks: int = 12) -> list[dict]:
+def pool_forecast(weeks: int = 12, status: dict | None = None) -> list[dict]:
     today = clock.today()
     first_monday = today - timedelta(days=today.weekday())
-    status = pool_status()
+    status = status or pool_status()
     out, into = defaultdict(Decimal), defaultdict(Decimal)
     for day, amount in _expected_outflows(today):
         out[(day - first_monday).days // 7] += amount
@@ -145,8 +145,8 @@ def pool_forecast(weeks: int = 12) -> list[dict]:
 def pool_forecast_summary(weeks: int = 12) -> dict:
     """The forecast with the first week it falls below the watermark and
     below zero (None when it does not)."""
-    rows = pool_forecast(weeks)
     status = pool_status()
+    rows = pool_forecast(weeks, status)
     return {
         "currency": status["currency"],
         "available_now": status["available"],

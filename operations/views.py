@@ -27,7 +27,11 @@ from operations.forms import (
 )
 from operations.services.assignment import cases_reassign
 from operations.services.feedback import complaint_file, rating_submit
-from operations.services.notifications import inbox_mark_read, notification_render
+from operations.services.notifications import (
+    digests_named_in,
+    inbox_mark_read,
+    notification_render,
+)
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
 from parkportal.core.errors import DomainError
@@ -194,10 +198,11 @@ def reassign(request):
 @require_GET
 def inbox(request):
     notifications = list(selectors.inbox(user=request.user)[:100])
+    digests = digests_named_in(notifications)
     rows = []
     for notification in notifications:
         subject, body = notification_render(
-            notification, language=request.LANGUAGE_CODE
+            notification, language=request.LANGUAGE_CODE, digests=digests
         )
         rows.append({"notification": notification, "subject": subject, "body": body})
     return render(request, "operations/inbox.html", {"rows": rows})

@@ -3,7 +3,7 @@ the risk-control matrix."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Prefetch, Q
 
 from parkportal.core import clock
 from refunds.models import RefundRequest
@@ -23,13 +23,24 @@ from risk.models import (
 MATRIX_DAYS = 90
 
 
+def results_with_rules(through: str = "") -> Prefetch:
+    """Prefetch for assessments (or holds, `through="assessment__"`) whose
+    reasons a list shows: one query for every row's results and rules."""
+    return Prefetch(
+        f"{through}results", queryset=RuleResult.objects.select_related("rule")
+    )
+
+
 def assessment_reasons(assessment: Assessment, language: str | None = None) -> list:
-    """The sentences of the rules that hit or failed, highest score first."""
-    results = assessment.results.exclude(status=ResultStatus.NO_HIT)
-    return [
-        result.text(language)
-        for result in results.select_related("rule").order_by("-score", "rule__code")
+    """The sentences of the rules that hit or failed, highest score first.
+    Reads the results prefetched by results_with_rules()."""
+    results = [
+        result
+        for result in assessment.results.all()
+        if result.status != ResultStatus.NO_HIT
     ]
+    results.sort(key=lambda result: (-result.score, result.rule.code))
+    return [result.text(language) for result in results]
 
 
 def hold_reasons(hold: Hold, language: str | None = None) -> list:
@@ -38,20 +49,42 @@ def hold_reasons(hold: Hold, language: str | None = None) -> list:
     return [hold.reason] if hold.reason else []
 
 
+def holds_with_reasons():
+    """Holds with what their rows show: the case, its enterprise and the
+    assessment's results."""
+    return Hold.objects.select_related(
+        "refund", "refund__enterprise", "assessment"
+    ).prefetch_related(results_with_rules("assessment__"))
+
+
 def latest_assessment(refund_id: int) -> Assessment | None:
     return Assessment.objects.filter(refund_id=refund_id).order_by("-id").first()
 
 
+def _latest_assessments(refund_ids: list[int]) -> dict[int, Assessment]:
+    newest = (
+        Assessment.objects.filter(refund_id__in=refund_ids)
+        .values("refund_id")
+        .annotate(newest=Max("id"))
+        .values("newest")
+    )
+    assessments = Assessment.objects.filter(pk__in=newest).prefetch_related(
+        results_with_rules()
+    )
+    return {assessment.refund_id: assessment for assessment in assessments}
+
+
 def top_flags(limit: int = 10) -> list[dict]:
     """Open cases with the highest risk scores, with their reasons."""
-    refunds = (
+    refunds = list(
         RefundRequest.objects.filter(state__in=OPEN_STATES, risk_score__gt=0)
         .select_related("enterprise")
         .order_by("-risk_score", "-id")[:limit]
     )
+    latest = _latest_assessments([refund.pk for refund in refunds])
     flags = []
     for refund in refunds:
-        assessment = latest_assessment(refund.pk)
+        assessment = latest.get(refund.pk)
         flags.append(
             {
                 "refund_id": refund.pk,
@@ -86,11 +119,7 @@ def flags_by_rule(start, end) -> list[dict]:
 
 
 def holds_open():
-    return (
-        Hold.objects.filter(status=HoldStatus.OPEN)
-        .select_related("refund", "refund__enterprise", "assessment")
-        .order_by("id")
-    )
+    return holds_with_reasons().filter(status=HoldStatus.OPEN).order_by("id")
 
 
 def _figures(since):

@@ -98,8 +98,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "refund", "subject", "body", "read_at", "created_at"]
 
     def _text(self, notification):
-        language = self.context.get("language")
-        return notification_render(notification, language)
+        return notification_render(
+            notification, self.context.get("language"), self.context.get("digests")
+        )
 
     def get_subject(self, notification) -> str:
         return self._text(notification)[0]

@@ -18,7 +18,7 @@ from operations.services.feedback import (
     complaint_resolve,
     rating_submit,
 )
-from operations.services.notifications import inbox_mark_read
+from operations.services.notifications import digests_named_in, inbox_mark_read
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core.errors import NotAllowed
 from parkportal.core.idempotency import idempotent
@@ -102,10 +102,18 @@ class InboxView(ListAPIView):
     def get_queryset(self):
         return selectors.inbox(user=self.request.user)
 
+    def paginate_queryset(self, queryset):
+        # The agendas the page's digest notifications name, read at once.
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self.digests = digests_named_in(page)
+        return page
+
     def get_serializer_context(self):
         return {
             **super().get_serializer_context(),
             "language": translation.get_language(),
+            "digests": getattr(self, "digests", None),
         }
 
 

@@ -43,18 +43,37 @@ def notify(
     return notification
 
 
-def notification_render(notification: Notification, language: str | None = None):
+def notification_render(
+    notification: Notification, language: str | None = None, digests=None
+):
+    """Subject and body in `language` (the recipient's when None). A list
+    passes `digests`, the agendas its rows name (digests_named_in), so
+    that rendering them costs no query each."""
     with translation.override(language or notification.recipient.language):
         subject, body = render(notification.kind, notification.params)
         if notification.kind == "digest":
-            body = f"{body}\n{_digest_text(notification.params.get('digest'))}"
+            digest_id = notification.params.get("digest")
+            if digests is None:
+                digests = digests_named_in([notification])
+            body = f"{body}\n{_digest_text(digests.get(digest_id))}"
     return subject, body
 
 
-def _digest_text(digest_id) -> str:
+def digests_named_in(notifications) -> dict[int, WeeklyDigest]:
+    ids = {
+        notification.params.get("digest")
+        for notification in notifications
+        if notification.kind == "digest"
+    }
+    ids.discard(None)
+    if not ids:
+        return {}
+    return WeeklyDigest.objects.in_bulk(ids)
+
+
+def _digest_text(digest: WeeklyDigest | None) -> str:
     from operations.services.digest import digest_as_text
 
-    digest = WeeklyDigest.objects.filter(pk=digest_id).first()
     return digest_as_text(digest) if digest else ""
 
 

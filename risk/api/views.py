@@ -3,6 +3,7 @@ Staff read; services decide who may change what."""
 
 from datetime import timedelta
 
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -16,7 +17,7 @@ from risk.api import serializers as s
 from risk.models import (
     Assessment,
     Backtest,
-    Hold,
+    BacktestCase,
     InvoiceDeclaration,
     Rule,
     RuleVersion,
@@ -162,9 +163,7 @@ class HoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RiskViewSet)
     serializer_class = s.HoldSerializer
 
     def get_queryset(self):
-        found = Hold.objects.select_related(
-            "refund", "refund__enterprise", "assessment"
-        )
+        found = selectors.holds_with_reasons()
         wanted = self.request.query_params.get("status")
         return found.filter(status=wanted) if wanted else found
 
@@ -188,7 +187,13 @@ class HoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RiskViewSet)
 
 
 class BacktestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, RiskViewSet):
-    queryset = Backtest.objects.select_related("rule", "candidate", "baseline")
+    def get_queryset(self):
+        backtests = Backtest.objects.select_related("rule", "candidate", "baseline")
+        if self.action != "retrieve":
+            return backtests
+        return backtests.prefetch_related(
+            Prefetch("results", BacktestCase.objects.select_related("refund"))
+        )
 
     def get_serializer_class(self):
         if self.action == "retrieve":
