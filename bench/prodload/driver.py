@@ -5,9 +5,9 @@
 
 Enterprise users apply (with an Idempotency-Key), attach their documents
 and submit; ops specialists read their queue and forward assessed cases;
-the manager and the director read the cases waiting for approval and
-approve the ones whose turn is theirs; finance tops the pool up, four
-eyes. Every POST carries an Idempotency-Key and is retried with the same
+the risk officer clears held cases; the manager and the director read
+the cases waiting for approval and approve the ones whose turn is theirs;
+finance tops the pool up, four eyes. Every POST carries an Idempotency-Key and is retried with the same
 key on the other web process when a connection fails, as a client behind
 a load balancer would. Only 127.0.0.1 is ever contacted, by a fixed number
 of threads, for a fixed time.
@@ -27,7 +27,13 @@ import requests
 
 from bench.prodload.smtp import SmtpSink
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+def _pdf(marker: str) -> bytes:
+    # Each file is different: the same bytes attached by two enterprises
+    # is a risk signal that would put every case on hold.
+    return f"%PDF-1.4\n% {marker}\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".encode()
+
+
 TIMEOUT = 15
 ATTEMPTS = 8
 PASSWORD = "parkportal-demo"
@@ -86,7 +92,7 @@ class Load:
         self.deadline = deadline
         self.lock = threading.Lock()
         self.created, self.submitted, self.forwarded = [], [], []
-        self.approved, self.top_ups = [], []
+        self.approved, self.top_ups, self.cleared = [], [], []
 
     def running(self) -> bool:
         # The load also lasts until the last fault is over, however long
@@ -144,7 +150,13 @@ class Load:
                     "POST",
                     f"/api/v1/refunds/{case['id']}/documents/",
                     data={"kind": kind},
-                    files={"file": (f"{kind}.pdf", PDF, "application/pdf")},
+                    files={
+                        "file": (
+                            f"{kind}.pdf",
+                            _pdf(f"{key} {kind}"),
+                            "application/pdf",
+                        )
+                    },
                 )
             response = self.web.call(
                 session,
@@ -216,6 +228,29 @@ class Load:
                     self.note(self.approved, (username, case["id"]))
             if not mine:
                 time.sleep(0.5)
+
+    def risk_officer(self, username: str) -> None:
+        session = self.session(username)
+        while self.running():
+            response = self.web.call(
+                session, "holds", "GET", "/api/v1/refunds/?state=on_hold"
+            )
+            if response is None or response.status_code != 200:
+                continue
+            held = response.json()["results"][:5]
+            for case in held:
+                answer = self.web.call(
+                    session,
+                    "clear",
+                    "POST",
+                    f"/api/v1/refunds/{case['id']}/transitions/clear/",
+                    key=str(uuid.uuid4()),
+                    json={"comment": "Checked by the load."},
+                )
+                if answer is not None and answer.status_code == 200:
+                    self.note(self.cleared, case["id"])
+            if not held:
+                time.sleep(1)
 
     def treasurer(self) -> None:
         officer, director = self.session("finance"), self.session("director")
@@ -304,6 +339,7 @@ def main() -> None:
         (load.specialist, ("ops2",)),
         (load.approver, ("manager",)),
         (load.approver, ("director",)),
+        (load.risk_officer, ("risk",)),
         (load.treasurer, ()),
     ]
     threads = [threading.Thread(target=work, args=args) for work, args in actors]
@@ -323,6 +359,7 @@ def main() -> None:
         "forwarded": load.forwarded,
         "approved": load.approved,
         "top_ups": load.top_ups,
+        "cleared": load.cleared,
     }
     arguments.out.write_text(json.dumps(summary, indent=1))
     # The sink stays up while the checks wait for the workers to drain.
