@@ -21,6 +21,11 @@ load. Without --read-only the database is seeded with bench/seed.py to
 --cases cases (as bench/run.py does); with --read-only nothing is seeded or
 written: the connection is opened with default_transaction_read_only, and
 the reader is the bench-manager account bench/run.py made.
+
+Submissions publish their side effects to CELERY_BROKER_URL, as a web
+process in production does; name a Redis database no worker reads (the
+published tasks are left there). Without it they would run in the
+request. The table is printed and written as JSON under bench/results/.
 """
 
 import argparse
@@ -79,7 +84,11 @@ def _session_cookie(username: str) -> str:
 
     from parkportal.accounts.models import User
 
-    user = User.objects.get(username=username)
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise SystemExit(
+            f"no {username} account: run bench/run.py on this database first"
+        )
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
