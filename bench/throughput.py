@@ -1,8 +1,9 @@
 """Requests per second under gunicorn, driven by wrk over loopback.
 
-    python bench/throughput.py --cases 10000 [--workers 4] [--seconds 15]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_10k \
+        python bench/throughput.py --seed 10000 --enterprises 50
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/parkportal_bench \
-        python bench/throughput.py --read-only
+        python bench/throughput.py --read-only [--workers 4] [--seconds 15]
 
 Starts gunicorn with several workers (DEBUG off, production settings but
 for sessions in signed cookies) on the PostgreSQL database of
@@ -10,17 +11,19 @@ DATABASE_URL and measures with wrk:
 
 - `/healthz`, a Django view that touches no database: the framework's own
   ceiling on this server;
-- the ops queue (`/api/v1/operations/queues/unassigned/`, first page,
-  sorted by deadline) as an operations manager signed in by session;
+- the ops queue (`/api/v1/operations/queues/team/?state=under_review`,
+  first page, sorted by deadline) as an operations manager signed in by
+  session;
 - unless --read-only, submissions: prepared drafts submitted through
   `POST /api/v1/refunds/{id}/transitions/submit/` with a token and an
   Idempotency-Key, each draft once.
 
 Then it reads the resident memory of each gunicorn worker after that warm
-load. Without --read-only the database is seeded with bench/seed.py to
---cases cases (as bench/run.py does); with --read-only nothing is seeded or
-written: the connection is opened with default_transaction_read_only, and
-the reader is the bench-manager account bench/run.py made.
+load. With --seed N the database is first seeded with bench/seed.py to N
+cases, as bench/run.py does (a database that holds them already is kept).
+With --read-only nothing is seeded or written: the connection is opened
+with default_transaction_read_only, and the reader (--reader) must be an
+operations manager the seed made.
 
 Submissions publish their side effects to CELERY_BROKER_URL, as a web
 process in production does; name a Redis database no worker reads (the
@@ -46,7 +49,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WRK = ROOT / "bench" / "wrk"
 VENV = Path(sys.executable).parent
-READER = "bench-manager"
+QUEUE = "/api/v1/operations/queues/team/?state=under_review"
 APPLICANT = "bench-enterprise-1"
 
 sys.path.insert(0, str(ROOT))
@@ -97,22 +100,28 @@ def _session_cookie(username: str) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
-def _prepare_writes(cases: int, drafts: int, enterprises: int) -> dict:
+def _seed(cases: int, enterprises: int) -> None:
+    import django
+
+    from bench.run import _ensure_database, _prepare
+
+    _ensure_database()
+    django.setup()
+    print("seed:", json.dumps(_prepare(cases, enterprises)))
+
+
+def _prepare_writes(reader: str, drafts: int) -> dict:
     from rest_framework.authtoken.models import Token
 
     from bench.api import _client_for, _drafts
-    from bench.run import _ensure_database, _prepare
     from parkportal.accounts.models import User
 
-    _ensure_database()
-    seeded = _prepare(cases, enterprises)
-    _client_for(READER, "ops_manager")
+    _client_for(reader, "ops_manager")
     started = time.perf_counter()
     ids = _drafts(drafts)
     prepared = time.perf_counter() - started
     token, _ = Token.objects.get_or_create(user=User.objects.get(username=APPLICANT))
     return {
-        "seed": seeded,
         "drafts": ids,
         "draft_seconds": prepared,
         "token": token.key,
@@ -210,8 +219,9 @@ def _latency(output: str, percentile: str) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--enterprises", type=int, default=100)
+    parser.add_argument("--seed", type=int, metavar="CASES")
+    parser.add_argument("--enterprises", type=int, default=50)
+    parser.add_argument("--reader", default="bench-manager-1")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--connections", type=int, default=8)
@@ -219,21 +229,24 @@ def main() -> None:
     parser.add_argument("--read-only", action="store_true")
     arguments = parser.parse_args()
 
+    sys.stdout.reconfigure(line_buffering=True)
     import django
 
     database_url = os.environ["DATABASE_URL"]
     if arguments.read_only:
         os.environ["DATABASE_URL"] = database_url = _read_only(database_url)
+    elif arguments.seed:
+        _seed(arguments.seed, arguments.enterprises)
     django.setup()
     from refunds.models import RefundRequest
 
+    cases = RefundRequest.objects.count()
     prepared = (
         {}
         if arguments.read_only
-        else _prepare_writes(arguments.cases, arguments.drafts, arguments.enterprises)
+        else _prepare_writes(arguments.reader, arguments.drafts)
     )
-    cases = RefundRequest.objects.count()
-    cookie = _session_cookie(READER)
+    cookie = _session_cookie(arguments.reader)
     from django.db import connection
 
     connection.close()
@@ -243,7 +256,7 @@ def main() -> None:
     try:
         server.wait()
         common = {"seconds": arguments.seconds, "connections": arguments.connections}
-        queue = server.url("/api/v1/operations/queues/unassigned/")
+        queue = server.url(QUEUE)
         # Warm-up: every worker imports, connects and fills its caches.
         wrk(
             queue,
