@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from operations.models import StageClock, WeeklyDigest
 from operations.services.alerts import people_with_role
+from operations.services.calendar import calendar_years_missing
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
@@ -116,6 +117,7 @@ def digest_content(now) -> dict:
             "finance.forecast", "pool_forecast", weeks=12
         ),
         "top_risk_flags": _optional_section("risk.selectors", "top_flags", limit=10),
+        "calendar_missing_years": calendar_years_missing(),
         "open_cases": RefundRequest.objects.filter(state__in=OPEN_STATES).count(),
         "oldest_submission": _iso(
             RefundRequest.objects.filter(state__in=OPEN_STATES).aggregate(
@@ -237,6 +239,18 @@ def digest_as_text(digest: WeeklyDigest) -> str:
             % {"case": case(row), "days": row["days_open"]}
         ),
     )
+    missing = content.get("calendar_missing_years")
+    if missing:
+        lines += [
+            "",
+            _("Business calendar"),
+            _(
+                "No public holidays are loaded for %(years)s: deadlines there "
+                "count every weekday as worked. Load the State Council's "
+                "notice with manage.py load_holidays."
+            )
+            % {"years": ", ".join(str(year) for year in missing)},
+        ]
     lines += _pool_lines(content.get("pool_status"), content.get("pool_forecast"))
     lines += _optional_lines(
         _("Top risk flags"),
