@@ -24,6 +24,10 @@ BEAT_SCHEDULE = {
         "task": "operations.tasks.sweep_notifications",
         "schedule": max(SCAN_SECONDS, 60.0),
     },
+    "operations-check-calendar": {
+        "task": "operations.tasks.check_calendar",
+        "schedule": crontab(minute=0, hour=7),
+    },
     "operations-prepare-digest": {
         "task": "operations.tasks.prepare_digest",
         # Monday 08:30 in the park's time zone (CELERY_TIMEZONE).

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from operations.services.alerts import deadlines_scan, silent_cases_scan
+from operations.services.calendar import calendar_coverage_check
 from operations.services.digest import digest_prepare
 from operations.services.notifications import (
     notification_email_send,
@@ -34,3 +35,8 @@ def sweep_notifications() -> int:
 def prepare_digest() -> int | None:
     digest = digest_prepare()
     return digest.pk if digest else None
+
+
+@shared_task
+def check_calendar() -> list[int]:
+    return calendar_coverage_check()

@@ -2,13 +2,21 @@
 
 import csv
 import datetime
+import logging
 from pathlib import Path
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from operations.models import CalendarDay
+from operations.models import CalendarDay, DayKind
+from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
+
+logger = logging.getLogger(__name__)
+
+# Deadlines reach about two months ahead; a year's notice comes out in
+# November, so three months leave time to load it.
+COVERAGE_HORIZON_DAYS = 90
 
 KINDS = ("holiday", "workday")
 
@@ -55,3 +63,29 @@ def load_calendar_rows(rows: list[dict]) -> int:
 
 def calendar_load_csv(*, path: Path) -> int:
     return load_calendar_rows(read_calendar_csv(path))
+
+
+def calendar_years_missing(*, horizon_days: int = COVERAGE_HORIZON_DAYS) -> list[int]:
+    """Years from today to the horizon without a single public holiday
+    loaded. Deadlines there count every weekday as worked, New Year's Day
+    and the Spring Festival included."""
+    today = clock.today()
+    last = today + datetime.timedelta(days=horizon_days)
+    return [
+        year
+        for year in range(today.year, last.year + 1)
+        if not CalendarDay.objects.filter(
+            date__year=year, kind=DayKind.HOLIDAY
+        ).exists()
+    ]
+
+
+def calendar_coverage_check() -> list[int]:
+    missing = calendar_years_missing()
+    for year in missing:
+        logger.warning(
+            "business calendar: no public holidays loaded for %s; deadlines "
+            "there count every weekday as worked",
+            year,
+        )
+    return missing

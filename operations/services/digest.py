@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from operations.models import StageClock, WeeklyDigest
 from operations.services.alerts import people_with_role
+from operations.services.calendar import calendar_years_missing
 from operations.services.notifications import notify
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
@@ -116,6 +117,7 @@ def digest_content(now) -> dict:
             "finance.forecast", "pool_forecast", weeks=12
         ),
         "top_risk_flags": _optional_section("risk.selectors", "top_flags", limit=10),
+        "calendar_missing_years": calendar_years_missing(),
         "open_cases": RefundRequest.objects.filter(state__in=OPEN_STATES).count(),
         "oldest_submission": _iso(
             RefundRequest.objects.filter(state__in=OPEN_STATES).aggregate(
@@ -174,6 +176,50 @@ def _lines(title, rows, describe) -> list[str]:
     return lines
 
 
+def _optional_lines(title, rows, describe) -> list[str]:
+    """A section another app fills in; absent when that app is not."""
+    if rows is None:
+        return ["", title, _("not available")]
+    return _lines(title, rows, describe)
+
+
+def _pool_lines(status, forecast) -> list[str]:
+    if status is None:
+        return ["", _("Reserve pool"), _("not available")]
+    lines = [
+        "",
+        _("Reserve pool"),
+        _(
+            "Balance %(balance)s, earmarked %(earmarked)s, available "
+            "%(available)s %(currency)s; low watermark %(watermark)s."
+        )
+        % status,
+    ]
+    if status["awaiting_funds_count"]:
+        lines.append(
+            _("%(count)s approved cases wait for %(amount)s %(currency)s.")
+            % {
+                "count": status["awaiting_funds_count"],
+                "amount": status["awaiting_funds_amount"],
+                "currency": status["currency"],
+            }
+        )
+
+    def week(row):
+        text = _("Week of %(week)s: available %(available)s, balance %(balance)s") % {
+            "week": row["week_start"],
+            "available": row["projected_available"],
+            "balance": row["projected_balance"],
+        }
+        if row["below_zero"]:
+            return text + " " + _("(below zero)")
+        if row["below_watermark"]:
+            return text + " " + _("(below the watermark)")
+        return text
+
+    return lines + _optional_lines(_("Pool forecast, 12 weeks"), forecast, week)
+
+
 def digest_as_text(digest: WeeklyDigest) -> str:
     """The agenda as plain text for the e-mail, in the active language."""
     content = digest.content
@@ -193,16 +239,25 @@ def digest_as_text(digest: WeeklyDigest) -> str:
             % {"case": case(row), "days": row["days_open"]}
         ),
     )
-    for key, title in (
-        ("pool_status", _("Reserve pool")),
-        ("pool_forecast", _("Pool forecast, 12 weeks")),
-        ("top_risk_flags", _("Top risk flags")),
-    ):
-        value = content.get(key)
-        shown = (
-            _("not available")
-            if value is None
-            else json.dumps(value, ensure_ascii=False)
-        )
-        lines += ["", title, shown]
+    missing = content.get("calendar_missing_years")
+    if missing:
+        lines += [
+            "",
+            _("Business calendar"),
+            _(
+                "No public holidays are loaded for %(years)s: deadlines there "
+                "count every weekday as worked. Load the State Council's "
+                "notice with manage.py load_holidays."
+            )
+            % {"years": ", ".join(str(year) for year in missing)},
+        ]
+    lines += _pool_lines(content.get("pool_status"), content.get("pool_forecast"))
+    lines += _optional_lines(
+        _("Top risk flags"),
+        content.get("top_risk_flags"),
+        lambda row: (
+            _("%(reference)s %(enterprise)s, score %(score)s: %(reasons)s")
+            % {**row, "reasons": " ".join(row["reasons"])}
+        ),
+    )
     return "\n".join(lines)

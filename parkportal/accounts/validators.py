@@ -16,7 +16,7 @@ def uscc_check_character(first_17: str) -> str:
 
 
 def validate_uscc(value: str) -> None:
-    code = (value or "").upper()
+    code = value or ""
     if len(code) != 18 or any(char not in USCC_ALPHABET for char in code):
         raise ValidationError(
             _("A unified social credit code has 18 characters from 0-9 and A-Y."),

@@ -33,6 +33,9 @@ from risk.services.common import require_risk_officer
 
 logger = logging.getLogger(__name__)
 
+# A failed payment is screened again when finance points it at another
+# account, the moment a payment would be redirected. The case cannot be
+# held from there; the outcome flags it for its owner before the retry.
 ASSESSABLE_STATES = frozenset(
     {
         State.SUBMITTED,
@@ -40,6 +43,7 @@ ASSESSABLE_STATES = frozenset(
         State.INFO_REQUESTED,
         State.ON_HOLD,
         State.PENDING_APPROVAL,
+        State.DISBURSEMENT_FAILED,
     }
 )
 HOLDABLE_STATES = frozenset({State.SUBMITTED, State.UNDER_REVIEW})

@@ -302,7 +302,21 @@ def test_a_worker_killed_during_the_scan_loses_and_duplicates_nothing(
     assert len(reminder_mails(smtp_sink, due_case)) == 1
 
 
-def test_a_rolled_back_transaction_sends_nothing(processes, smtp_sink, olivia, mark):
+@pytest.fixture
+def published():
+    """This process publishes its tasks to the broker instead of running
+    them itself, so that the worker is the one that sends the mail."""
+    from parkportal.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_a_rolled_back_transaction_sends_nothing(
+    processes, published, smtp_sink, olivia, mark
+):
     processes.worker("only")
 
     with pytest.raises(RuntimeError), transaction.atomic():

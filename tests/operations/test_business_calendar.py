@@ -110,3 +110,40 @@ def test_load_holidays_refuses_a_bad_row(tmp_path):
         call_command("load_holidays", str(csv_file))
 
     assert not CalendarDay.objects.filter(date="2027-01-01").exists()
+
+
+def test_a_year_ahead_without_holidays_is_reported_until_it_is_loaded(tmp_path, caplog):
+    from operations.tasks import check_calendar
+    from parkportal.core import clock
+
+    with clock.travel(at(2026, 6, 1, 9, 0)):
+        assert check_calendar.delay().get() == []
+    with clock.travel(at(2026, 11, 20, 9, 0)):
+        assert check_calendar.delay().get() == [2027]
+    assert "no public holidays loaded for 2027" in caplog.text
+
+    notice = tmp_path / "2027.csv"
+    notice.write_text(
+        "date,kind,name_zh,name_en\n2027-01-01,holiday,元旦,New Year's Day\n",
+        encoding="utf-8",
+    )
+    call_command("load_holidays", str(notice))
+
+    with clock.travel(at(2026, 11, 20, 9, 0)):
+        assert check_calendar.delay().get() == []
+
+
+def test_the_agenda_warns_of_a_year_without_holidays(db):
+    from django.utils import translation
+
+    from operations.services.digest import digest_as_text, digest_prepare
+    from parkportal.core import clock
+
+    with clock.travel(at(2026, 12, 7, 8, 30)):
+        digest = digest_prepare()
+
+    assert digest.content["calendar_missing_years"] == [2027]
+    with translation.override("en"):
+        assert "No public holidays are loaded for 2027" in digest_as_text(digest)
+    with translation.override("zh-hans"):
+        assert "尚未载入 2027 年的法定节假日" in digest_as_text(digest)

@@ -46,6 +46,19 @@ def _pending_approval(cases, people):
     return cases.pending_approval()
 
 
+def _pending_director(cases, people):
+    # From 100 000 CNY the finance director signs after the ops manager.
+    refund = cases.pending_approval(amount="500000.00")
+    return step(refund, "approve", people["mark"])
+
+
+def _pending_committee(cases, people):
+    # From 1 000 000 CNY the park committee signs last.
+    refund = cases.pending_approval(amount="2000000.00")
+    step(refund, "approve", people["mark"])
+    return step(refund, "approve", people["diana"])
+
+
 def _approved(cases, people):
     fund_pool("1000000.00", officer=people["fiona"], director=people["diana"])
     return cases.approved([people["mark"]])
@@ -70,6 +83,7 @@ def _disbursed(cases, people):
 SCENARIOS = (
     ("submit", _draft, {"alice"}, State.UNDER_REVIEW),
     ("withdraw", _draft, {"alice"}, State.WITHDRAWN),
+    ("withdraw", _submitted, {"alice"}, State.WITHDRAWN),
     ("withdraw", _under_review, {"alice"}, State.WITHDRAWN),
     ("withdraw", _info_requested, {"alice"}, State.WITHDRAWN),
     ("start_review", _submitted, set(), None),
@@ -81,6 +95,10 @@ SCENARIOS = (
     ("reject", _on_hold, {"rita"}, State.REJECTED),
     ("forward", _under_review, {"olivia", "mark"}, State.PENDING_APPROVAL),
     ("approve", _pending_approval, {"mark"}, State.APPROVED),
+    ("approve", _pending_director, {"diana"}, State.APPROVED),
+    ("approve", _pending_committee, {"carl"}, State.APPROVED),
+    ("reject", _pending_director, {"diana"}, State.REJECTED),
+    ("send_back", _pending_committee, {"carl"}, State.UNDER_REVIEW),
     ("reject", _pending_approval, {"mark"}, State.REJECTED),
     ("send_back", _pending_approval, {"mark"}, State.UNDER_REVIEW),
     # Payment steps move only with the pool's money, in finance's batches

@@ -7,6 +7,7 @@ from refunds.models import ApprovalStep, AuditEvent, State, TimelineEntry
 from refunds.services.lifecycle import (
     available_transitions,
     refund_approve,
+    refund_forward,
     refund_reject,
     refund_send_back,
     refund_submit,
@@ -54,6 +55,56 @@ def test_submit_refuses_missing_documents(alice, acme_contract):
     assert refused.value.code == "condition_not_met"
     refund.refresh_from_db()
     assert refund.state == State.DRAFT
+
+
+@pytest.fixture
+def small_contract_cases(alice, acme, olivia):
+    """Cases on a contract under which Acme paid 90 000."""
+    from tests.conftest import CaseBuilder
+    from tests.factories import ContractFactory
+
+    contract = ContractFactory(enterprise=acme, paid_amount=Decimal("90000.00"))
+    return CaseBuilder(alice, contract, olivia)
+
+
+def test_submit_refuses_more_than_the_contract_has_left(
+    small_contract_cases, alice, mark
+):
+    cases = small_contract_cases
+    # 60 000 asked and approved as 50 000 leaves 40 000 of the contract.
+    taken = cases.pending_approval(amount="60000.00")
+    refund_approve(
+        refund_id=taken.pk, actor=mark, amount="50000.00", comment="Less the fee"
+    )
+    too_much = cases.draft(amount="40000.01")
+    just_enough = cases.draft(amount="40000.00")
+
+    with pytest.raises(Conflict) as refused:
+        refund_submit(refund_id=too_much.pk, actor=alice)
+    submitted = refund_submit(refund_id=just_enough.pk, actor=alice)
+
+    assert refused.value.code == "condition_not_met"
+    assert refused.value.details["conditions"] == [
+        "The amount is more than the contract paid less what was already refunded."
+    ]
+    too_much.refresh_from_db()
+    assert too_much.state == State.DRAFT
+    assert submitted.state == State.UNDER_REVIEW
+
+
+def test_forward_refuses_a_case_the_contract_no_longer_covers(
+    small_contract_cases, olivia, mark
+):
+    cases = small_contract_cases
+    waiting = cases.under_review(amount="50000.00")
+    cases.approved([mark], amount="45000.00")
+
+    with pytest.raises(Conflict) as refused:
+        refund_forward(refund_id=waiting.pk, actor=olivia)
+
+    assert refused.value.code == "condition_not_met"
+    waiting.refresh_from_db()
+    assert waiting.state == State.UNDER_REVIEW
 
 
 def test_three_levels_approve_a_large_refund_in_order(cases, mark, diana, carl):

@@ -215,3 +215,38 @@ def test_the_catch_up_assesses_cases_whose_task_was_lost(cases, alice):
     refund.refresh_from_db()
     assert refund.risk_assessed_at is not None
     assert Assessment.objects.filter(refund=refund).count() == 1
+
+
+def test_a_payee_corrected_after_a_failed_payment_is_screened_again(
+    cases, acme, mark, fiona, diana, screened
+):
+    from parkportal.core import clock
+    from refunds.services.cases import refund_correct_payee
+    from tests.payments import bank_statement, fund_pool, send_payment
+
+    fund_pool("1000000.00", officer=fiona, director=diana)
+    refund = send_payment(cases.approved([mark]), officer=fiona, director=diana)
+    refund = bank_statement(refund, officer=fiona, returned=True)
+    # Verified this morning: the account a redirected payment would use.
+    BankAccountFactory(
+        enterprise=acme, account_number="6222555566667777", verified_at=clock.now()
+    )
+
+    screened(
+        refund_correct_payee,
+        refund_id=refund.pk,
+        actor=fiona,
+        payee_name="Acme Robotics",
+        payee_bank="Bank of Suzhou",
+        payee_account="6222555566667777",
+    )
+
+    assessment = Assessment.objects.get(refund=refund)
+    assert assessment.trigger == "payee"
+    assert assessment.snapshot["payee_account"] == "6222555566667777"
+    hits = assessment.results.filter(status=ResultStatus.HIT)
+    assert list(hits.values_list("rule__rule_type", flat=True)) == ["payee_unverified"]
+    assert assessment.outcome == "review"
+    refund.refresh_from_db()
+    assert refund.state == State.DISBURSEMENT_FAILED
+    assert TimelineEntry.objects.filter(refund=refund, kind="risk_flag").exists()
