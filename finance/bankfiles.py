@@ -19,6 +19,7 @@ from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
 from parkportal.core.errors import InvalidInput
+from parkportal.core.money import format_amount
 
 PAIN001_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"
 CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
@@ -97,7 +98,7 @@ def payments_csv(orders: list[PaymentOrder]) -> str:
                 order.payee_name,
                 order.payee_bank,
                 order.payee_account,
-                f"{order.amount:.2f}",
+                format_amount(order.amount, order.currency),
                 order.currency,
                 order.remittance,
             ]
@@ -154,7 +155,10 @@ def pain001(
         _sub(ids, "InstrId", order.end_to_end_id)
         _sub(ids, "EndToEndId", order.end_to_end_id)
         _sub(
-            _sub(transfer, "Amt"), "InstdAmt", f"{order.amount:.2f}", Ccy=order.currency
+            _sub(transfer, "Amt"),
+            "InstdAmt",
+            format_amount(order.amount, order.currency),
+            Ccy=order.currency,
         )
         _agent(transfer, "CdtrAgt", order.payee_bank)
         _sub(_sub(transfer, "Cdtr"), "Nm", order.payee_name[:140])
@@ -236,7 +240,9 @@ def camt053(
     for entry in entries:
         node = _sub(statement, "Ntry")
         _sub(node, "NtryRef", entry.line_key)
-        _sub(node, "Amt", f"{entry.amount:.2f}", Ccy=entry.currency)
+        _sub(
+            node, "Amt", format_amount(entry.amount, entry.currency), Ccy=entry.currency
+        )
         _sub(node, "CdtDbtInd", "CRDT" if entry.returned else "DBIT")
         if entry.returned:
             _sub(node, "RvslInd", "true")

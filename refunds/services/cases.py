@@ -11,6 +11,7 @@ from parkportal.accounts.models import Contract
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
 from parkportal.core.errors import InvalidInput, NotAllowed
+from parkportal.core.money import check_minor_units
 from refunds.models import Reason, ReferenceCounter, RefundRequest, State, TimelineEntry
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import lock_refund
@@ -98,6 +99,7 @@ def _check_currency_matches(refund: RefundRequest) -> None:
             % {"currency": refund.contract.currency},
             code="currency_mismatch",
         )
+    check_minor_units(refund.amount, refund.currency)
 
 
 def refund_create(*, applicant, **values) -> RefundRequest:

@@ -14,6 +14,7 @@ from parkportal.accounts.roles import is_system
 from parkportal.accounts.services import system_user
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from parkportal.core.money import check_minor_units
 from refunds import fx, rules
 from refunds.models import (
     ApprovalStep,
@@ -225,6 +226,7 @@ def refund_approve(
                 % {"ceiling": ceiling},
                 code="invalid_amount",
             )
+        check_minor_units(amount, refund.currency)
         if amount < ceiling and not comment.strip():
             raise InvalidInput(
                 _("Please give a reason for approving a reduced amount."),

@@ -121,3 +121,19 @@ def test_the_exported_pain001_names_each_case_by_end_to_end_id(
         (f"{second.reference}-1", Decimal("40000.00")),
     ]
     assert orders[0].payee_account == first.payee_account
+
+
+def test_yen_is_written_without_decimals_in_both_bank_files():
+    orders = [order(amount="125000", currency="JPY")]
+
+    content = bankfiles.pain001(
+        message_id="PB-2",
+        created_at=CREATED,
+        execution_date=datetime.date(2026, 11, 3),
+        debtor=DEBTOR,
+        orders=orders,
+    )
+
+    assert '<InstdAmt Ccy="JPY">125000</InstdAmt>' in content.decode()
+    assert bankfiles.parse_pain001(content) == orders
+    assert "125000,JPY" in bankfiles.payments_csv(orders)

@@ -72,3 +72,18 @@ def test_submitting_a_foreign_refund_without_a_rate_is_refused(alice, acme, oliv
         builder.under_review(amount="100.00")
 
     assert refused.value.code == "fx_rate_missing"
+
+
+def test_a_yen_refund_with_decimals_is_refused(alice, acme, olivia):
+    from tests.conftest import CaseBuilder
+    from tests.factories import ContractFactory
+
+    builder = CaseBuilder(
+        alice, ContractFactory(enterprise=acme, currency="JPY"), olivia
+    )
+
+    with pytest.raises(InvalidInput) as refused:
+        builder.draft(amount="125000.50")
+
+    assert refused.value.code == "invalid_amount"
+    assert str(refused.value.message) == "Amounts in JPY are whole numbers."

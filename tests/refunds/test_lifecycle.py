@@ -127,6 +127,23 @@ def test_three_levels_approve_a_large_refund_in_order(cases, mark, diana, carl):
     assert refund.approved_amount_cny == Decimal("1500000.00")
 
 
+def test_an_approved_amount_finer_than_a_cent_is_refused(cases, mark):
+    refund = cases.pending_approval(amount="80000.00")
+
+    with pytest.raises(InvalidInput) as refused:
+        refund_approve(
+            refund_id=refund.pk,
+            actor=mark,
+            amount=Decimal("60000.005"),
+            comment="Damage deducted",
+        )
+
+    assert refused.value.code == "invalid_amount"
+    refund.refresh_from_db()
+    assert refund.state == State.PENDING_APPROVAL
+    assert refund.approved_amount is None
+
+
 def test_reduced_amount_needs_a_reason_and_makes_a_partial_refund(cases, mark):
     refund = cases.pending_approval(amount="80000.00")
 
