@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parkportal.accounts.models import Enterprise
 from parkportal.accounts.roles import has_role
@@ -15,12 +16,14 @@ from parkportal.dashboard import charts, selectors
 from parkportal.dashboard.api import READER_ROLES, filters_from, period_from
 from refunds.models import Reason, State
 
+# Lazy: the module is imported once, in whatever language is active then,
+# and each page needs the labels in its reader's language.
 FLOW_LABELS = {
-    "received": _("Received"),
-    "approved": _("Approved"),
-    "paid": _("Paid"),
-    "rejected": _("Rejected"),
-    "withdrawn": _("Withdrawn"),
+    "received": gettext_lazy("Received"),
+    "approved": gettext_lazy("Approved"),
+    "paid": gettext_lazy("Paid"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn"),
 }
 
 

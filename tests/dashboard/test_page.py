@@ -65,3 +65,19 @@ def test_the_monthly_report_covers_one_calendar_month(client, march, carl):
     assert response.status_code == 200
     assert response.context["flows"][0]["now"]["count"] == 3
     assert "2026-03" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "received"), [("en", "Received"), ("zh-hans", "受理")]
+)
+def test_flow_names_follow_the_readers_language(
+    client, march, carl, language, received
+):
+    client.force_login(carl)
+    client.cookies["django_language"] = language
+
+    response = client.get(reverse("dashboard"), MARCH)
+
+    labels = [str(row["label"]) for row in response.context["flows"]]
+    assert labels[0] == received
+    assert f'<th scope="row">{received}</th>' in response.content.decode()
