@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
@@ -103,6 +104,10 @@ def _context(request) -> dict:
         "risk_flags": selectors.risk_flags(start, end),
         **_pool(),
         "enterprises": Enterprise.objects.order_by("name").only("id", "name"),
+        "owners": get_user_model()
+        .objects.filter(owned_refunds__isnull=False)
+        .distinct()
+        .order_by("username"),
         "reasons": Reason.choices,
         "query": request.GET.urlencode(),
     }
