@@ -155,3 +155,10 @@ def test_settings_start_in_development_without_any_variable():
     result = _load_settings(DEBUG="1")
 
     assert result.returncode == 0, result.stderr
+
+
+def test_settings_refuse_to_keep_idempotency_answers_less_than_a_day():
+    result = _load_settings(DEBUG="1", IDEMPOTENCY_RETENTION_HOURS="12")
+
+    assert result.returncode != 0
+    assert "IDEMPOTENCY_RETENTION_HOURS must be 24 or more" in result.stderr

@@ -62,7 +62,9 @@ class LedgerCheckSerializer(serializers.Serializer):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
-    refund_reference = serializers.CharField(source="refund.reference", default=None)
+    refund_reference = serializers.CharField(
+        source="refund.reference", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = LedgerEntry

@@ -20,10 +20,15 @@ from finance.services import batches, pool, rates, reconciliation, top_ups
 from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
 from parkportal.core.idempotency import idempotent
+from parkportal.core.schema import ErrorSerializer
 from refunds.services.cases import refund_correct_payee
 
 FILE = OpenApiResponse(response=OpenApiTypes.BINARY, description=_("A file"))
 MONTH = OpenApiParameter("month", str, description="YYYY-MM; this month when absent")
+
+# The actions pass the id from the path to a service as an integer; a path
+# with anything else in its place is not one of theirs (404, not a 500).
+ID = "[0-9]+"
 
 
 def _month(request) -> date:
@@ -87,6 +92,7 @@ class PoolCheckView(APIView):
 
 
 class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID
     permission_classes = [FinanceDesk]
     serializer_class = s.LedgerEntrySerializer
 
@@ -107,6 +113,7 @@ class LedgerViewSet(viewsets.ReadOnlyModelViewSet):
 class TopUpViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    lookup_value_regex = ID
     permission_classes = [FinanceDesk]
     serializer_class = s.TopUpSerializer
 
@@ -174,6 +181,7 @@ class FxRateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class BatchViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    lookup_value_regex = ID
     permission_classes = [FinanceDesk]
     serializer_class = s.BatchSerializer
 
@@ -205,7 +213,8 @@ class BatchViewSet(
 
     @extend_schema(
         parameters=[OpenApiParameter("file_format", str, enum=["csv", "pain001"])],
-        responses={200: FILE},
+        # A batch not yet authorised has no bank file: 409.
+        responses={200: FILE, 409: ErrorSerializer},
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
@@ -266,6 +275,7 @@ class StatementViewSet(
 
 
 class StatementLineViewSet(viewsets.ReadOnlyModelViewSet):
+    lookup_value_regex = ID
     permission_classes = [FinanceDesk]
     serializer_class = s.StatementLineSerializer
 
@@ -286,6 +296,7 @@ class StatementLineViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=s.ResolutionSerializer, responses=s.StatementLineSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def resolve(self, request, pk=None):
         data = _valid(s.ResolutionSerializer, request)
         line = reconciliation.statement_line_resolve(

@@ -17,4 +17,8 @@ BEAT_SCHEDULE = {
         "task": "parkportal.core.tasks.purge_outbox",
         "schedule": crontab(hour=3, minute=20),
     },
+    "purge-idempotency-records": {
+        "task": "parkportal.core.tasks.purge_idempotency_records",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }

@@ -3,6 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
+from parkportal.core.idempotency import idempotency_purge
 from parkportal.core.outbox import outbox_purge_sent, relay_due
 from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
 
@@ -26,3 +27,9 @@ def retry_webhooks() -> int:
 def purge_outbox() -> int:
     days = getattr(settings, "OUTBOX_RETENTION_DAYS", 7)
     return outbox_purge_sent(older_than=timedelta(days=days))
+
+
+@shared_task
+def purge_idempotency_records() -> int:
+    hours = settings.IDEMPOTENCY_RETENTION_HOURS
+    return idempotency_purge(older_than=timedelta(hours=hours))

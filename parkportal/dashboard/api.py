@@ -173,8 +173,56 @@ def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
         return ["flow", "cases", "amount_cny"], [
             [flow, value["count"], value["amount_cny"]] for flow, value in flows.items()
         ]
+    if name == "trend":
+        first = start.date().replace(day=1)
+        last = (end - timedelta(microseconds=1)).date()
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        months = selectors.monthly_trend(first, max(count, 1), filters)
+        flows = list(selectors.FLOW_STATES)
+        return ["month", *flows], [
+            [f"{row['month']:%Y-%m}", *(row[flow]["count"] for flow in flows)]
+            for row in months
+        ]
+    if name == "sla":
+        rows = selectors.sla_breaches(start, end)
+        return ["stage", "ended", "breached", "breach_rate", "overdue_now"], [
+            [r["stage"], r["ended"], r["breached"], r["breach_rate"], r["overdue_now"]]
+            for r in rows
+        ]
+    if name == "owners":
+        load = selectors.workload(start, end)
+        columns = [
+            "open",
+            "reviewed",
+            "review_median_hours",
+            "sla_ended",
+            "sla_breached",
+            "breach_rate",
+            "overdue_now",
+        ]
+        rows = [[row["username"], *(row[c] for c in columns)] for row in load["owners"]]
+        team = load["team"]
+        rows.append(["team", *(team.get(c, "") for c in columns)])
+        return ["owner", *columns], rows
+    if name == "flags":
+        rows = selectors.risk_flags(start, end)
+        return ["rule", "hits", "holds"], [
+            [row["rule"], row.get("hits", 0), row.get("holds", 0)] for row in rows
+        ]
     raise InvalidInput(_("Unknown table."), code="invalid_table")
 
+
+EXPORT_TABLES = [
+    "flows",
+    "stages",
+    "reason",
+    "currency",
+    "enterprise",
+    "trend",
+    "sla",
+    "owners",
+    "flags",
+]
 
 # What the export answers, by the extension in its path.
 EXPORT_TYPES = {
@@ -192,7 +240,7 @@ class ExportView(DashboardView):
                 "table",
                 OpenApiTypes.STR,
                 OpenApiParameter.PATH,
-                enum=["stages", "reason", "currency", "enterprise", "flows"],
+                enum=EXPORT_TABLES,
             ),
             OpenApiParameter(
                 "file_format",

@@ -409,18 +409,61 @@ def workload(start: datetime, end: datetime) -> dict:
             review_median_hours=_hours(p50),
             review_p90_hours=_hours(p90),
         )
+    for owner_id, sla in _sla_per_owner(start, end).items():
+        entry = owners.setdefault(
+            owner_id, {"owner": owner_id, "username": "", "open": 0, "by_state": {}}
+        )
+        entry.update(sla)
     rows = sorted(owners.values(), key=lambda row: -row["open"])
     for row in rows:
         row.setdefault("reviewed", 0)
         row.setdefault("review_median_hours", None)
         row.setdefault("review_p90_hours", None)
-    return {
-        "owners": rows,
-        "team": {
-            "open": sum(row["open"] for row in rows),
-            "reviewed": sum(row["reviewed"] for row in rows),
-        },
+        for name in ("sla_ended", "sla_breached", "overdue_now"):
+            row.setdefault(name, 0)
+        row["breach_rate"] = _rate(row["sla_breached"], row["sla_ended"])
+    team = {
+        name: sum(row[name] for row in rows)
+        for name in ("open", "reviewed", "sla_ended", "sla_breached", "overdue_now")
     }
+    team["breach_rate"] = _rate(team["sla_breached"], team["sla_ended"])
+    return {"owners": rows, "team": team}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _sla_per_owner(start: datetime, end: datetime) -> dict:
+    """Per case owner: SLA clocks of their cases that ended in the period,
+    how many after the deadline, and how many are overdue now."""
+    from django.db.models import Q
+
+    from operations.models import StageClock
+
+    owned = StageClock.objects.filter(refund__owner__isnull=False)
+    ended = (
+        owned.filter(ended_at__gte=start, ended_at__lt=end, deadline__isnull=False)
+        .values("refund__owner", "refund__owner__username")
+        .annotate(n=Count("id"), late=Count("id", filter=Q(ended_at__gt=F("deadline"))))
+        .order_by()
+    )
+    overdue = (
+        owned.filter(ended_at__isnull=True, deadline__lt=end)
+        .values("refund__owner", "refund__owner__username")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result: dict = {}
+    for row in ended:
+        result.setdefault(
+            row["refund__owner"], {"username": row["refund__owner__username"]}
+        ).update(sla_ended=row["n"], sla_breached=row["late"])
+    for row in overdue:
+        result.setdefault(
+            row["refund__owner"], {"username": row["refund__owner__username"]}
+        ).update(overdue_now=row["n"])
+    return result
 
 
 # Figures the other apps keep: SLA clocks (operations), ratings and

@@ -2,10 +2,12 @@
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from parkportal.accounts.models import Enterprise
 from parkportal.accounts.roles import has_role
@@ -15,12 +17,14 @@ from parkportal.dashboard import charts, selectors
 from parkportal.dashboard.api import READER_ROLES, filters_from, period_from
 from refunds.models import Reason, State
 
+# Lazy: the module is imported once, in whatever language is active then,
+# and each page needs the labels in its reader's language.
 FLOW_LABELS = {
-    "received": _("Received"),
-    "approved": _("Approved"),
-    "paid": _("Paid"),
-    "rejected": _("Rejected"),
-    "withdrawn": _("Withdrawn"),
+    "received": gettext_lazy("Received"),
+    "approved": gettext_lazy("Approved"),
+    "paid": gettext_lazy("Paid"),
+    "rejected": gettext_lazy("Rejected"),
+    "withdrawn": gettext_lazy("Withdrawn"),
 }
 
 
@@ -100,6 +104,10 @@ def _context(request) -> dict:
         "risk_flags": selectors.risk_flags(start, end),
         **_pool(),
         "enterprises": Enterprise.objects.order_by("name").only("id", "name"),
+        "owners": get_user_model()
+        .objects.filter(owned_refunds__isnull=False)
+        .distinct()
+        .order_by("username"),
         "reasons": Reason.choices,
         "query": request.GET.urlencode(),
     }

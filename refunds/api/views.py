@@ -32,13 +32,6 @@ from refunds.services.documents import document_readable_by, document_upload
 from refunds.services.lifecycle import available_transitions, refund_transition
 from refunds.services.messages import message_post
 
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Repeat a POST safely: a retry with the same key and body gets "
-    "the first answer; the same key with another body is refused.",
-)
 REFUND_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
 TRANSITION_NAME = OpenApiParameter(
     "name",
@@ -97,7 +90,6 @@ class RefundViewSet(
         summary="Apply for a refund (enterprise users)",
         request=s.RefundInputSerializer,
         responses={201: s.RefundSerializer},
-        parameters=[IDEMPOTENCY_KEY],
     )
     @idempotent
     def create(self, request):
@@ -135,7 +127,7 @@ class RefundViewSet(
         summary="Take a step",
         request=s.TransitionInputSerializer,
         responses={200: s.RefundSerializer},
-        parameters=[TRANSITION_NAME, IDEMPOTENCY_KEY],
+        parameters=[TRANSITION_NAME],
     )
     @action(
         detail=True,

@@ -1,3 +1,4 @@
+import csv
 import io
 
 import pytest
@@ -74,3 +75,77 @@ def test_manager_reads_workload_per_owner(cases, mark):
     assert response.status_code == 200
     assert response.data["team"]["open"] == 1
     assert response.data["owners"][0]["username"] == "olivia"
+
+
+EXPORT_HEADERS = {
+    "flows": ["flow", "cases", "amount_cny"],
+    "stages": ["state", "cases", "median_hours", "p90_hours"],
+    "reason": ["reason", "cases", "amount_cny"],
+    "currency": ["currency", "cases", "amount_cny"],
+    "enterprise": ["enterprise", "cases", "amount_cny"],
+    "trend": ["month", "received", "approved", "paid", "rejected", "withdrawn"],
+    "sla": ["stage", "ended", "breached", "breach_rate", "overdue_now"],
+    "owners": [
+        "owner",
+        "open",
+        "reviewed",
+        "review_median_hours",
+        "sla_ended",
+        "sla_breached",
+        "breach_rate",
+        "overdue_now",
+    ],
+    "flags": ["rule", "hits", "holds"],
+}
+
+
+def _same(value):
+    """A cell as both files carry it: numbers as numbers (a spreadsheet
+    keeps 24.0 as 24), blanks as empty text."""
+    if value is None:
+        return ""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def test_every_dashboard_table_has_an_export():
+    from parkportal.dashboard.api import EXPORT_TABLES
+
+    assert sorted(EXPORT_TABLES) == sorted(EXPORT_HEADERS)
+
+
+@pytest.mark.parametrize("table", sorted(EXPORT_HEADERS))
+def test_each_table_exports_the_same_rows_as_csv_and_xlsx(march, carl, table):
+    csv_response = client_for(carl).get(f"/api/v1/dashboard/export/{table}.csv", MARCH)
+    xlsx_response = client_for(carl).get(
+        f"/api/v1/dashboard/export/{table}.xlsx", MARCH
+    )
+
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode())))
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    cells = [[_same(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+    assert rows[0] == EXPORT_HEADERS[table]
+    assert len(rows) > 1
+    assert cells == [[_same(cell) for cell in row] for row in rows]
+    assert "attachment" in csv_response["Content-Disposition"]
+
+
+def test_the_owner_table_counts_each_owners_late_clocks(march, carl):
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client_for(carl)
+                .get("/api/v1/dashboard/export/owners.csv", MARCH)
+                .content.decode()
+            )
+        )
+    )
+
+    header, olivia, team = rows[0], rows[1], rows[-1]
+    assert olivia[0] == "olivia"
+    assert team[0] == "team"
+    ended = int(olivia[header.index("sla_ended")])
+    assert ended > 0
+    assert olivia[header.index("sla_ended")] == team[header.index("sla_ended")]

@@ -10,6 +10,7 @@ from parkportal.core import clock
 from parkportal.dashboard import selectors
 from parkportal.dashboard.models import MonthlyFlow, StageVisit
 from parkportal.dashboard.services import summaries_refresh
+from refunds.services.lifecycle import refund_forward, refund_transition
 from tests.dashboard.conftest import SHANGHAI, at
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,75 @@ def test_pool_outlook_reads_the_pool_and_its_forecast(march):
 
     assert outlook["status"]["balance"] == Decimal("1000000.00") - Decimal("40000.00")
     assert len(outlook["forecast"]["weeks"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("field", "matching", "other"),
+    [
+        ("enterprise_id", "acme", "globex"),
+        ("currency", "CNY", "USD"),
+        ("green_channel", False, True),
+        ("owner_id", "olivia", "mark"),
+    ],
+)
+def test_each_filter_keeps_the_cases_it_names(march, request, field, matching, other):
+    def value(choice):
+        if isinstance(choice, str) and choice in ("acme", "globex", "olivia", "mark"):
+            return request.getfixturevalue(choice).pk
+        return choice
+
+    period = (at(1, 0), at(1, 0, month=4))
+
+    kept = selectors.flows(*period, selectors.Filters(**{field: value(matching)}))
+    left_out = selectors.flows(*period, selectors.Filters(**{field: value(other)}))
+
+    assert kept["received"]["count"] == 3
+    assert kept["paid"]["amount_cny"] == Decimal("40000.00")
+    assert left_out["received"]["count"] == 0
+
+
+def test_sla_breach_rate_counts_business_hours_and_not_the_paused_time(
+    cases, olivia, alice
+):
+    """The review stage has sixteen business hours (two working days).
+
+    A: Friday 09:00 to Monday 17:00 is 80 hours on the wall clock but
+       fifteen business hours: on time.
+    B: Monday 09:00, asked for information at 14:00 (four hours used),
+       answered Thursday 10:00, forwarded Friday 14:00: fifteen business
+       hours while the clock ran, on time (the deadline moved to Friday
+       15:00; counting the three paused days it would be late).
+    C: Monday 09:00 to Wednesday 10:00 is seventeen business hours: late.
+    """
+    from zoneinfo import ZoneInfo
+
+    def june(day, hour):
+        return datetime(2025, 6, day, hour, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    with clock.travel(june(13, 9)):
+        weekend = cases.under_review()
+    with clock.travel(june(16, 17)):
+        refund_forward(refund_id=weekend.pk, actor=olivia)
+    with clock.travel(june(9, 9)):
+        paused = cases.under_review()
+        late = cases.under_review()
+    with clock.travel(june(9, 14)):
+        refund_transition(
+            refund_id=paused.pk, name="request_info", actor=olivia, comment="Lease?"
+        )
+    with clock.travel(june(11, 10)):
+        refund_forward(refund_id=late.pk, actor=olivia)
+    with clock.travel(june(12, 10)):
+        refund_transition(
+            refund_id=paused.pk, name="respond", actor=alice, comment="Attached"
+        )
+    with clock.travel(june(13, 14)):
+        refund_forward(refund_id=paused.pk, actor=olivia)
+
+    rows = {
+        row["stage"]: row for row in selectors.sla_breaches(june(1, 0), june(30, 0))
+    }
+
+    assert rows["review"]["ended"] == 3
+    assert rows["review"]["breached"] == 1
+    assert rows["review"]["breach_rate"] == 0.3333

@@ -65,3 +65,30 @@ def test_the_monthly_report_covers_one_calendar_month(client, march, carl):
     assert response.status_code == 200
     assert response.context["flows"][0]["now"]["count"] == 3
     assert "2026-03" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "received"), [("en", "Received"), ("zh-hans", "受理")]
+)
+def test_flow_names_follow_the_readers_language(
+    client, march, carl, language, received
+):
+    client.force_login(carl)
+    client.cookies["django_language"] = language
+
+    response = client.get(reverse("dashboard"), MARCH)
+
+    labels = [str(row["label"]) for row in response.context["flows"]]
+    assert labels[0] == received
+    assert f'<th scope="row">{received}</th>' in response.content.decode()
+
+
+def test_the_page_filters_by_case_owner(client, march, carl, olivia, mark):
+    client.force_login(carl)
+
+    mine = client.get(reverse("dashboard"), {**MARCH, "owner": olivia.pk})
+    none = client.get(reverse("dashboard"), {**MARCH, "owner": mark.pk})
+
+    assert f'<option value="{olivia.pk}" selected>' in mine.content.decode()
+    assert mine.context["flows"][0]["now"]["count"] == 3
+    assert none.context["flows"][0]["now"]["count"] == 0

@@ -15,6 +15,9 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from finance import demo as finance_demo
+from finance.services.batches import batch_build
+from finance.services.top_ups import top_up_propose
 from parkportal.accounts.models import BankAccount, Contract, Enterprise
 from parkportal.accounts.roles import Role
 from parkportal.accounts.services import system_user, user_grant_role
@@ -31,6 +34,8 @@ from refunds.services.lifecycle import (
     set_owner,
 )
 from refunds.services.messages import message_post
+from risk import demo as risk_demo
+from risk.models import Rule
 from tests.factories import credit_code
 
 PASSWORD = "parkportal-demo"
@@ -239,4 +244,36 @@ def main_pages(demo: Demo) -> list[tuple[str, str | None, str]]:
             "enterprise",
             f"/refunds/{case['rejected'].pk}/",
         ),
+    ]
+
+
+def desk_pages(demo) -> list[tuple[str, str, str]]:
+    """The finance and risk desks, and the matrix as the auditor reads it:
+    a funded pool serves the approved demo case, which goes into a batch
+    waiting for the director, and a top-up waits for confirmation."""
+    finance_demo.seed(users=demo.users, enterprises=[])
+    batch = batch_build(
+        actor=demo.users["finance"], refund_ids=[demo.cases["approved"].pk]
+    )
+    top_up_propose(actor=demo.users["finance"], amount=Decimal("500000.00"), note="Q3")
+    # A transactional test empties the tables the data migration filled:
+    # put the shipped rules back before opening one.
+    risk_demo.seed()
+    rule = Rule.objects.get(code="velocity")
+    return [
+        ("finance-desk", "finance", "/finance/"),
+        ("finance-ledger", "finance", "/finance/ledger/"),
+        ("finance-top-ups", "finance", "/finance/top-ups/"),
+        ("finance-batches", "finance", "/finance/batches/"),
+        ("finance-batch", "director", f"/finance/batches/{batch.pk}/"),
+        ("finance-statements", "finance", "/finance/statements/"),
+        ("finance-reconciliation", "finance", "/finance/reconciliation/"),
+        ("finance-rates", "finance", "/finance/rates/"),
+        ("finance-forecast", "director", "/finance/forecast/"),
+        ("finance-reports", "director", "/finance/reports/"),
+        ("risk-holds", "risk", "/risk/"),
+        ("risk-rules", "risk", "/risk/rules/"),
+        ("risk-rule", "risk", f"/risk/rules/{rule.pk}/"),
+        ("risk-matrix", "risk", "/risk/matrix/"),
+        ("auditor-matrix", "auditor", "/risk/matrix/"),
     ]

@@ -2,51 +2,11 @@
 no serious accessibility violation, nothing wider than the screen, and no
 English sentence of the catalogue left on a Chinese page."""
 
-from decimal import Decimal
-
 import pytest
 from django.utils import translation
 
-from finance import demo as finance_demo
-from finance.services.batches import batch_build
-from finance.services.top_ups import top_up_propose
-from risk import demo as risk_demo
-from risk.models import Rule
 from tests.e2e.conftest import DESK, PHONE
-from tests.e2e.demo import PASSWORD, build_demo, main_pages
-
-
-def desk_pages(demo) -> list[tuple[str, str, str]]:
-    """The finance and risk desks, and the matrix as the auditor reads it:
-    a funded pool serves the approved demo case, which goes into a batch
-    waiting for the director, and a top-up waits for confirmation."""
-    finance_demo.seed(users=demo.users, enterprises=[])
-    batch = batch_build(
-        actor=demo.users["finance"], refund_ids=[demo.cases["approved"].pk]
-    )
-    top_up_propose(actor=demo.users["finance"], amount=Decimal("500000.00"), note="Q3")
-    # A transactional test empties the tables the data migration filled:
-    # put the shipped rules back before opening one.
-    risk_demo.seed()
-    rule = Rule.objects.get(code="velocity")
-    return [
-        ("finance-desk", "finance", "/finance/"),
-        ("finance-ledger", "finance", "/finance/ledger/"),
-        ("finance-top-ups", "finance", "/finance/top-ups/"),
-        ("finance-batches", "finance", "/finance/batches/"),
-        ("finance-batch", "director", f"/finance/batches/{batch.pk}/"),
-        ("finance-statements", "finance", "/finance/statements/"),
-        ("finance-reconciliation", "finance", "/finance/reconciliation/"),
-        ("finance-rates", "finance", "/finance/rates/"),
-        ("finance-forecast", "director", "/finance/forecast/"),
-        ("finance-reports", "director", "/finance/reports/"),
-        ("risk-holds", "risk", "/risk/"),
-        ("risk-rules", "risk", "/risk/rules/"),
-        ("risk-rule", "risk", f"/risk/rules/{rule.pk}/"),
-        ("risk-matrix", "risk", "/risk/matrix/"),
-        ("auditor-matrix", "auditor", "/risk/matrix/"),
-    ]
-
+from tests.e2e.demo import PASSWORD, build_demo, desk_pages, main_pages
 
 pytestmark = [
     pytest.mark.e2e,

@@ -9,6 +9,7 @@ from finance import bankfiles
 from finance.models import LedgerEntry, Payment, TopUp
 from refunds.models import RefundRequest, State
 from tests.finance.conftest import statement
+from tests.payments import fund_pool
 
 pytestmark = pytest.mark.django_db
 
@@ -225,3 +226,35 @@ def test_finance_corrects_the_payee_of_a_failed_payment_over_the_api(
         RefundRequest.objects.get(pk=refund.pk).payee_account
         == acme_account.account_number
     )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/batches/x1/authorise/",
+        "/batches/x1/cancel/",
+        "/top-ups/x1/confirm/",
+        "/top-ups/x1/reject/",
+        "/ledger/x1/reverse/",
+        "/statement-lines/x1/resolve/",
+    ],
+)
+def test_an_id_that_is_not_a_number_is_not_found(pool, diana, path):
+    answer = client_for(diana).post(BASE + path, {"reason": "x", "resolution": "x"})
+
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "not_found"
+
+
+def test_a_top_up_in_the_ledger_has_no_refund_reference_as_the_schema_says(
+    pool, fiona, diana, client
+):
+    fund_pool("5000.00", officer=fiona, director=diana)
+
+    entries = client_for(fiona).get(f"{BASE}/ledger/").json()["results"]
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+
+    assert entries[0]["kind"] == "top_up"
+    assert entries[0]["refund_reference"] is None
+    entry = schema["components"]["schemas"]["LedgerEntry"]["properties"]
+    assert entry["refund_reference"]["nullable"] is True
