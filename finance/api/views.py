@@ -214,7 +214,11 @@ class BatchViewSet(
     @extend_schema(
         parameters=[OpenApiParameter("file_format", str, enum=["csv", "pain001"])],
         # A batch not yet authorised has no bank file: 409.
-        responses={200: FILE, 409: ErrorSerializer},
+        responses={
+            (200, "application/xml"): FILE,
+            (200, "text/csv"): FILE,
+            (409, "application/json"): ErrorSerializer,
+        },
     )
     @action(detail=True, methods=["get"])
     def export(self, request, pk=None):
