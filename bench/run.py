@@ -66,6 +66,12 @@ def _prepare(cases: int, enterprises: int) -> dict:
         return {"seeded": False}
     tables = [
         "accounts_user_groups",
+        "operations_specialistprofile",
+        "operations_stageclock",
+        "refunds_approvalstep",
+        "finance_ledgerentry",
+        "finance_earmark",
+        "finance_topup",
         "refunds_timelineentry",
         "dashboard_stagevisit",
         "dashboard_monthlyflow",
@@ -93,6 +99,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--enterprises", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed (when needed) and stop"
+    )
     arguments = parser.parse_args()
 
     _ensure_database()
@@ -108,7 +117,9 @@ def main() -> None:
     from parkportal.dashboard.services import summaries_refresh
 
     preparation = _prepare(arguments.cases, arguments.enterprises)
-    print("seed:", json.dumps(preparation))
+    print("seed:", json.dumps(preparation), flush=True)
+    if arguments.seed_only:
+        return
     refresh = time_it("refresh_summaries", summaries_refresh, repeat=1, warmup=0)
     print(f"summaries rebuilt in {refresh.p50:.0f} ms")
 
