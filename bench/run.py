@@ -100,6 +100,9 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=5_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument(
+        "--only", default="", help="comma-separated measure names to run alone"
+    )
+    parser.add_argument(
         "--seed-only", action="store_true", help="seed (when needed) and stop"
     )
     arguments = parser.parse_args()
@@ -111,7 +114,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench import api, dashboard
+    from bench import api, dashboard, desks
     from bench.measure import table, time_it
     from parkportal.core import clock
     from parkportal.dashboard.services import summaries_refresh
@@ -120,7 +123,9 @@ def main() -> None:
     print("seed:", json.dumps(preparation), flush=True)
     if arguments.seed_only:
         return
-    refresh = time_it("refresh_summaries", summaries_refresh, repeat=1, warmup=0)
+    refresh = time_it(
+        "refresh_summaries", summaries_refresh, repeat=1, warmup=0, trace=False
+    )
     print(f"summaries rebuilt in {refresh.p50:.0f} ms")
 
     client = Client()
@@ -128,11 +133,14 @@ def main() -> None:
     suites = [
         dashboard.measurements(client, clock.today()),
         api.measurements(arguments.repeat, WARMUP),
+        desks.measurements(),
     ]
+    only = set(filter(None, arguments.only.split(",")))
     rows = [
         _measure(connection, name, call, floors.get(name), arguments.repeat)
         for calls, floors in suites
         for name, call in calls.items()
+        if not only or name in only
     ]
     print(table(rows))
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
