@@ -1,6 +1,6 @@
 """Read queries: what a person may see, shaped for lists and pages."""
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from parkportal.accounts.roles import Role, has_role, is_staff_member, is_system
 from parkportal.core import clock
@@ -103,6 +103,27 @@ def earlier_decisions(step: ApprovalStep) -> QuerySet[ApprovalStep]:
     return ApprovalStep.objects.filter(
         refund_id=step.refund_id, round=step.round, position__lt=step.position
     ).select_related("decided_by", "on_behalf_of")
+
+
+def prefetch_round_steps(refunds: list[RefundRequest]) -> None:
+    """Load the approval steps of every case of a page in one query, with
+    their deciders, into each case's `approval_steps`."""
+    prefetch_related_objects(
+        refunds,
+        Prefetch(
+            "approval_steps",
+            queryset=ApprovalStep.objects.select_related("decided_by", "on_behalf_of"),
+        ),
+    )
+
+
+def earlier_decisions_among(step: ApprovalStep) -> list[ApprovalStep]:
+    """`earlier_decisions`, read from the case's prefetched steps."""
+    return [
+        s
+        for s in step.refund.approval_steps.all()
+        if s.round == step.round and s.position < step.position
+    ]
 
 
 def refunds_search(

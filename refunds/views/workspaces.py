@@ -52,17 +52,22 @@ def staff_list(request):
 def approvals(request):
     # Open to every staff member: a substitute signs for an approver
     # without holding the approver's role.
-    rows = []
-    for step in selectors.approval_steps_waiting_for(request.user):
-        rows.append(
-            {
-                "step": step,
-                "refund": step.refund,
-                "earlier": selectors.earlier_decisions(step),
-                "denial": rules.approver_denial(step.refund, request.user),
-            }
-        )
-    return render(request, "refunds/approvals.html", {"rows": rows})
+    page = page_of(request, selectors.approval_steps_waiting_for(request.user))
+    selectors.prefetch_round_steps([step.refund for step in page])
+    rows = [
+        {
+            "step": step,
+            "refund": step.refund,
+            "earlier": selectors.earlier_decisions_among(step),
+            "denial": rules.approver_denial(step.refund, request.user),
+        }
+        for step in page
+    ]
+    return render(
+        request,
+        "refunds/approvals.html",
+        {"rows": rows, "page": page, "query": query_without_page(request)},
+    )
 
 
 @role_required(Role.AUDITOR)
