@@ -103,6 +103,11 @@ def main() -> None:
         "--only", default="", help="comma-separated measure names to run alone"
     )
     parser.add_argument(
+        "--skip-refresh",
+        action="store_true",
+        help="keep the dashboard summaries an earlier run rebuilt",
+    )
+    parser.add_argument(
         "--seed-only", action="store_true", help="seed (when needed) and stop"
     )
     arguments = parser.parse_args()
@@ -123,10 +128,11 @@ def main() -> None:
     print("seed:", json.dumps(preparation), flush=True)
     if arguments.seed_only:
         return
-    refresh = time_it(
-        "refresh_summaries", summaries_refresh, repeat=1, warmup=0, trace=False
-    )
-    print(f"summaries rebuilt in {refresh.p50:.0f} ms")
+    if not arguments.skip_refresh:
+        refresh = time_it(
+            "refresh_summaries", summaries_refresh, repeat=1, warmup=0, trace=False
+        )
+        print(f"summaries rebuilt in {refresh.p50:.0f} ms", flush=True)
 
     client = Client()
     client.force_login(_reader())
@@ -136,12 +142,15 @@ def main() -> None:
         desks.measurements(),
     ]
     only = set(filter(None, arguments.only.split(",")))
-    rows = [
-        _measure(connection, name, call, floors.get(name), arguments.repeat)
-        for calls, floors in suites
-        for name, call in calls.items()
-        if not only or name in only
-    ]
+    rows = []
+    for calls, floors in suites:
+        for name, call in calls.items():
+            if only and name not in only:
+                continue
+            rows.append(
+                _measure(connection, name, call, floors.get(name), arguments.repeat)
+            )
+            print(f"measured {name}: p50 {rows[-1]['p50_ms']:.1f} ms", flush=True)
     print(table(rows))
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"process peak RSS: {max_rss} MiB")
