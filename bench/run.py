@@ -150,7 +150,7 @@ def main() -> None:
             rows.append(
                 _measure(connection, name, call, floors.get(name), arguments.repeat)
             )
-            print(f"measured {name}: p50 {rows[-1]['p50_ms']:.1f} ms", flush=True)
+            print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"process peak RSS: {max_rss} MiB")
