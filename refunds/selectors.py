@@ -98,6 +98,17 @@ def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
     )
 
 
+def approval_steps_waiting_count(user) -> int:
+    """How many steps `approval_steps_waiting_for` lists, counted on the
+    pending steps alone: a step is pending only while its case waits in
+    that round (reject and send-back cancel the open steps), so the join
+    to the cases that the list keeps as a guard would change nothing but
+    the cost, a heap read per waiting case."""
+    return ApprovalStep.objects.filter(
+        level__in=approval_levels_signed_by(user), status=StepStatus.PENDING
+    ).count()
+
+
 def earlier_decisions(step: ApprovalStep) -> QuerySet[ApprovalStep]:
     """What the levels before `step` decided in the same round."""
     return ApprovalStep.objects.filter(

@@ -1,6 +1,7 @@
 """Staff workspaces: the case list, the approvals inbox and the
 auditor's reading room."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -13,6 +14,7 @@ from refunds.forms import (
 )
 from refunds.services.audit import audit_verify
 from refunds.views.common import (
+    PAGE_SIZE,
     page_of,
     query_without_page,
     role_required,
@@ -52,7 +54,9 @@ def staff_list(request):
 def approvals(request):
     # Open to every staff member: a substitute signs for an approver
     # without holding the approver's role.
-    page = page_of(request, selectors.approval_steps_waiting_for(request.user))
+    paginator = Paginator(selectors.approval_steps_waiting_for(request.user), PAGE_SIZE)
+    paginator.count = selectors.approval_steps_waiting_count(request.user)
+    page = paginator.get_page(request.GET.get("page"))
     selectors.prefetch_round_steps([step.refund for step in page])
     rows = [
         {
