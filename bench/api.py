@@ -98,7 +98,8 @@ def measurements(repeat: int, warmup: int) -> tuple[dict, dict]:
 
     # Each write needs its own case: drafts with their documents are made
     # beforehand, submitted in the timed loop, then forwarded in the next.
-    prepared = _drafts(repeat + warmup)
+    # One more for the traced call that measures memory.
+    prepared = _drafts(repeat + warmup + 1)
     drafts, submitted = iter(prepared), _assessed(prepared)
 
     def submit():

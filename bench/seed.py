@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import connection
 
+from bench import seed_desks as desks
 from parkportal.accounts.validators import USCC_ALPHABET, uscc_check_character
 
 # Share of cases per current state.
@@ -190,12 +191,26 @@ def seed(
         ),
     )
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM auth_group WHERE name = 'enterprise'")
-        enterprise_group = cursor.fetchone()[0]
+        cursor.execute("SELECT name, id FROM auth_group")
+        groups = dict(cursor.fetchall())
     _copy(
         "accounts_user_groups",
         ["user_id", "group_id"],
-        ((n, enterprise_group) for n in range(1, enterprises + 1)),
+        ((n, groups["enterprise"]) for n in range(1, enterprises + 1)),
+    )
+    staff = desks.staff_for(cases=cases, first_id=enterprises + 1)
+    figures["staff"] = _copy(
+        "accounts_user", desks.STAFF_COLUMNS, (r + (None,) for r in staff.rows(now))
+    )
+    _copy(
+        "accounts_user_groups",
+        ["user_id", "group_id"],
+        ((pk, groups[role]) for pk, role in staff.roles()),
+    )
+    _copy(
+        "operations_specialistprofile",
+        desks.PROFILE_COLUMNS,
+        ((pk, True, "1.00", False, now, now) for pk in staff.specialists),
     )
     figures["contracts"] = _copy(
         "accounts_contract",
@@ -219,12 +234,41 @@ def seed(
         _reset_sequence(table)
 
     # Cases stream in chunks so memory stays flat however many are asked.
-    figures.update(refunds=0, stage_visits=0, timeline_entries=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM finance_reservepool WHERE code = 'main'")
+        pool_id = cursor.fetchone()[0]
+    figures.update(
+        refunds=0,
+        stage_visits=0,
+        timeline_entries=0,
+        stage_clocks=0,
+        approval_steps=0,
+        earmarks=0,
+        ledger_entries=0,
+    )
+    earmarked = Decimal("0.00")
     for first in range(1, cases + 1, CHUNK):
         histories = [
-            _history(n, rng, now, enterprises)
+            _history(n, rng, now, enterprises, staff)
             for n in range(first, min(first + CHUNK, cases + 1))
         ]
+        earmarks = [
+            m
+            for m in (
+                desks.case_earmark(*h["earmark"], rng, pool_id)
+                for h in histories
+                if h["earmark"]
+            )
+            if m
+        ]
+        entries = [
+            e
+            for e in (
+                desks.earmark_entry(m, pool_id, staff.finance_officer) for m in earmarks
+            )
+            if e
+        ]
+        earmarked += sum((e[3] for e in entries), Decimal("0.00"))
         figures["refunds"] += _copy(
             "refunds_refundrequest", REFUND_COLUMNS, (h["refund"] for h in histories)
         )
@@ -238,10 +282,30 @@ def seed(
             TIMELINE_COLUMNS,
             (t for h in histories for t in h["timeline"]),
         )
+        figures["stage_clocks"] += _copy(
+            "operations_stageclock",
+            desks.CLOCK_COLUMNS,
+            (c for h in histories for c in h["clocks"]),
+        )
+        figures["approval_steps"] += _copy(
+            "refunds_approvalstep",
+            desks.STEP_COLUMNS,
+            (s for h in histories for s in h["steps"]),
+        )
+        figures["earmarks"] += _copy("finance_earmark", desks.EARMARK_COLUMNS, earmarks)
+        figures["ledger_entries"] += _copy(
+            "finance_ledgerentry", desks.LEDGER_COLUMNS, entries
+        )
+    figures["ledger_entries"] += _fund_pool(pool_id, earmarked, staff, now)
     for table in (
         "refunds_refundrequest",
         "dashboard_stagevisit",
         "refunds_timelineentry",
+        "operations_stageclock",
+        "refunds_approvalstep",
+        "finance_earmark",
+        "finance_topup",
+        "finance_ledgerentry",
     ):
         _reset_sequence(table)
     with connection.cursor() as cursor:
@@ -330,6 +394,81 @@ TRANSITION_INTO = {
 }
 
 
+def _fund_pool(pool_id, earmarked: Decimal, staff, now: datetime) -> int:
+    """Twelve monthly top-ups that leave a fifth of the pool free beyond
+    what is earmarked, and three proposed ones expected in the coming
+    weeks; the pool's running totals agree with its ledger."""
+    balance = (earmarked * Decimal("1.25")).quantize(Decimal("0.01"))
+    monthly = (balance / 12).quantize(Decimal("0.01"))
+    amounts = [monthly] * 11 + [balance - monthly * 11]
+    top_ups = [
+        (
+            n,
+            pool_id,
+            amount,
+            "confirmed",
+            None,
+            f"BK{n:06d}",
+            "",
+            staff.finance_officer,
+            staff.director,
+            now - timedelta(days=30 * (12 - n)),
+            now - timedelta(days=30 * (12 - n) + 1),
+            now,
+        )
+        for n, amount in enumerate(amounts, 1)
+    ]
+    top_ups += [
+        (
+            12 + n,
+            pool_id,
+            (balance / 10).quantize(Decimal("0.01")),
+            "proposed",
+            (now + timedelta(weeks=weeks)).date(),
+            "",
+            "",
+            staff.finance_officer,
+            None,
+            None,
+            now,
+            now,
+        )
+        for n, weeks in enumerate((1, 3, 6), 1)
+    ]
+    _copy("finance_topup", TOP_UP_COLUMNS, top_ups)
+    count = _copy(
+        "finance_ledgerentry",
+        desks.LEDGER_COLUMNS,
+        (
+            (pool_id, "top_up", t[2], "0.00", None, t[0], "", t[7], t[9])
+            for t in top_ups
+            if t[3] == "confirmed"
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE finance_reservepool SET balance = %s, earmarked = %s WHERE id = %s",
+            [balance, earmarked, pool_id],
+        )
+    return count
+
+
+TOP_UP_COLUMNS = [
+    "id",
+    "pool_id",
+    "amount",
+    "status",
+    "expected_on",
+    "bank_reference",
+    "note",
+    "proposed_by_id",
+    "decided_by_id",
+    "decided_at",
+    "created_at",
+    "updated_at",
+]
+
+
 def _pick_state(rng: random.Random) -> str:
     roll = rng.random()
     for state, share in STATE_MIX.items():
@@ -339,7 +478,9 @@ def _pick_state(rng: random.Random) -> str:
     return "closed"
 
 
-def _history(n: int, rng: random.Random, now: datetime, enterprises: int) -> dict:
+def _history(
+    n: int, rng: random.Random, now: datetime, enterprises: int, staff
+) -> dict:
     state = _pick_state(rng)
     path = PATHS[state]
     stays = [
@@ -404,8 +545,13 @@ def _history(n: int, rng: random.Random, now: datetime, enterprises: int) -> dic
         enterprise_id,
         enterprise_id,
         enterprise_id,
-        None,
+        desks.case_owner(state, rng, staff),
     )
+    steps, pending_level = desks.case_steps(
+        n, state, path, moments, amount, amount_cny, rng, staff
+    )
+    clocks = desks.case_clocks(n, state, path, moments, green, pending_level, now)
+    earmark = (n, state, refund[9], refund[20]) if approved else None
     visits, timeline = [], []
     for index, visit_state in enumerate(path):
         entered = moments[index]
@@ -444,4 +590,11 @@ def _history(n: int, rng: random.Random, now: datetime, enterprises: int) -> dic
                     None,
                 )
             )
-    return {"refund": refund, "visits": visits, "timeline": timeline}
+    return {
+        "refund": refund,
+        "visits": visits,
+        "timeline": timeline,
+        "clocks": clocks,
+        "steps": steps,
+        "earmark": earmark,
+    }

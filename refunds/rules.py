@@ -125,7 +125,14 @@ def acting_principal(user, level: str, at=None):
 
 
 def approver_denial(refund, user):
-    step = refund.current_step()
+    # One read of the round's steps serves every check below; a page that
+    # prefetched `approval_steps` pays nothing here.
+    steps = [s for s in refund.approval_steps.all() if s.round == refund.approval_round]
+    step = min(
+        (s for s in steps if s.status == "pending"),
+        key=lambda s: s.position,
+        default=None,
+    )
     if step is None:
         return _("No approval is waiting on this case.")
     principal = acting_principal(user, step.level)
@@ -136,12 +143,11 @@ def approver_denial(refund, user):
             return _("Nobody may approve a case they applied for.")
         if person.pk == refund.owner_id:
             return _("Nobody may approve a case they own.")
-    signed = refund.approval_steps.filter(
-        round=refund.approval_round, status__in=["approved"]
-    )
-    if (
-        signed.filter(decided_by__in=[user.pk, principal.pk]).exists()
-        or signed.filter(on_behalf_of__in=[user.pk, principal.pk]).exists()
+    signers = {user.pk, principal.pk}
+    if any(
+        s.decided_by_id in signers or s.on_behalf_of_id in signers
+        for s in steps
+        if s.status == "approved"
     ):
         return _("Nobody may sign two approval levels of one case.")
     return None

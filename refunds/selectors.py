@@ -1,6 +1,6 @@
 """Read queries: what a person may see, shaped for lists and pages."""
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from parkportal.accounts.roles import Role, has_role, is_staff_member, is_system
 from parkportal.core import clock
@@ -98,11 +98,43 @@ def approval_steps_waiting_for(user) -> QuerySet[ApprovalStep]:
     )
 
 
+def approval_steps_waiting_count(user) -> int:
+    """How many steps `approval_steps_waiting_for` lists, counted on the
+    pending steps alone: a step is pending only while its case waits in
+    that round (reject and send-back cancel the open steps), so the join
+    to the cases that the list keeps as a guard would change nothing but
+    the cost, a heap read per waiting case."""
+    return ApprovalStep.objects.filter(
+        level__in=approval_levels_signed_by(user), status=StepStatus.PENDING
+    ).count()
+
+
 def earlier_decisions(step: ApprovalStep) -> QuerySet[ApprovalStep]:
     """What the levels before `step` decided in the same round."""
     return ApprovalStep.objects.filter(
         refund_id=step.refund_id, round=step.round, position__lt=step.position
     ).select_related("decided_by", "on_behalf_of")
+
+
+def prefetch_round_steps(refunds: list[RefundRequest]) -> None:
+    """Load the approval steps of every case of a page in one query, with
+    their deciders, into each case's `approval_steps`."""
+    prefetch_related_objects(
+        refunds,
+        Prefetch(
+            "approval_steps",
+            queryset=ApprovalStep.objects.select_related("decided_by", "on_behalf_of"),
+        ),
+    )
+
+
+def earlier_decisions_among(step: ApprovalStep) -> list[ApprovalStep]:
+    """`earlier_decisions`, read from the case's prefetched steps."""
+    return [
+        s
+        for s in step.refund.approval_steps.all()
+        if s.round == step.round and s.position < step.position
+    ]
 
 
 def refunds_search(

@@ -60,6 +60,30 @@ class QueueCaseSerializer(serializers.ModelSerializer):
         deadline = refund.next_deadline
         return None if deadline.year == 9999 else timezone.localtime(deadline)
 
+    def to_representation(self, refund):
+        # The declared fields describe the schema; this renders the same
+        # row without DRF's per-field attribute lookups, the larger part of
+        # a queue page's time.
+        fields = self.fields
+        deadline = self.get_next_deadline(refund)
+        submitted_at = refund.submitted_at
+        return {
+            "id": refund.pk,
+            "reference": refund.reference,
+            "state": refund.state,
+            "enterprise": refund.enterprise.name,
+            "green_channel": refund.enterprise.green_channel,
+            "amount": fields["amount"].to_representation(refund.amount),
+            "currency": refund.currency,
+            "risk_level": refund.risk_level,
+            "owner": str(refund.owner) if refund.owner else "",
+            "submitted_at": None
+            if submitted_at is None
+            else fields["submitted_at"].to_representation(submitted_at),
+            # The renderer encodes it as a SerializerMethodField's value.
+            "next_deadline": deadline,
+        }
+
 
 class ReassignSerializer(serializers.Serializer):
     refunds = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)

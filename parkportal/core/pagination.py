@@ -13,7 +13,7 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import F, Field, Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -48,6 +48,43 @@ def _after(keys: list[str], values: list) -> Q:
     return condition
 
 
+class _Row(Func):
+    """A row value, `(a, b)`, which PostgreSQL and SQLite compare as a
+    tuple."""
+
+    function = ""
+    output_field = Field()
+
+
+def _row_after(queryset, keys: list[str], values: list):
+    """`_after` as one row comparison, for keys that all sort the same way:
+    each key's expression appears once in the condition, so a computed key
+    (the queue's nearest deadline) is evaluated once per row, and an index
+    on the keys can seek to the cursor."""
+    names = [key.lstrip("-") for key in keys]
+    bounds = [
+        Value(_field_of(queryset, name).to_python(value), _field_of(queryset, name))
+        for name, value in zip(names, values, strict=True)
+    ]
+    lookup = "lt" if keys[0].startswith("-") else "gt"
+    return queryset.alias(keyset_row=_Row(*(F(name) for name in names))).filter(
+        **{f"keyset_row__{lookup}": _Row(*bounds)}
+    )
+
+
+def _rows_after(queryset, keys: list[str], values: list):
+    if len({key.startswith("-") for key in keys}) == 1:
+        return _row_after(queryset, keys, values)
+    return queryset.filter(_after(keys, values))
+
+
+def _field_of(queryset, name: str):
+    annotation = queryset.query.annotations.get(name)
+    if annotation is not None:
+        return annotation.output_field
+    return queryset.model._meta.get_field(name)
+
+
 class KeysetPagination(CursorPagination):
     ordering = ("-id",)
     page_size_query_param = "page_size"
@@ -66,7 +103,7 @@ class KeysetPagination(CursorPagination):
         keys = [_flip(key) for key in self.keys] if backwards else self.keys
         queryset = queryset.order_by(*keys)
         if values is not None:
-            queryset = queryset.filter(_after(keys, values))
+            queryset = _rows_after(queryset, keys, values)
         rows = list(queryset[: self.page_size + 1])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]

@@ -97,8 +97,15 @@ class ApprovalStep(models.Model):
                 name="approval_step_unique_position",
             )
         ]
-        # The approvals inbox: pending steps of one level.
-        indexes = [models.Index(fields=["level", "status"], name="approval_step_inbox")]
+        indexes = [
+            # The approvals inbox: pending steps of one level, oldest first
+            # (approval_steps_waiting_for), read in order without a sort.
+            models.Index(
+                fields=["level", "activated_at", "id"],
+                condition=models.Q(status="pending"),
+                name="approval_step_pending_inbox",
+            )
+        ]
 
     def __str__(self):
         return f"{self.refund_id} {self.level} #{self.round}"

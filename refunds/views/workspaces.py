@@ -1,6 +1,7 @@
 """Staff workspaces: the case list, the approvals inbox and the
 auditor's reading room."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
@@ -13,6 +14,7 @@ from refunds.forms import (
 )
 from refunds.services.audit import audit_verify
 from refunds.views.common import (
+    PAGE_SIZE,
     page_of,
     query_without_page,
     role_required,
@@ -52,17 +54,24 @@ def staff_list(request):
 def approvals(request):
     # Open to every staff member: a substitute signs for an approver
     # without holding the approver's role.
-    rows = []
-    for step in selectors.approval_steps_waiting_for(request.user):
-        rows.append(
-            {
-                "step": step,
-                "refund": step.refund,
-                "earlier": selectors.earlier_decisions(step),
-                "denial": rules.approver_denial(step.refund, request.user),
-            }
-        )
-    return render(request, "refunds/approvals.html", {"rows": rows})
+    paginator = Paginator(selectors.approval_steps_waiting_for(request.user), PAGE_SIZE)
+    paginator.count = selectors.approval_steps_waiting_count(request.user)
+    page = paginator.get_page(request.GET.get("page"))
+    selectors.prefetch_round_steps([step.refund for step in page])
+    rows = [
+        {
+            "step": step,
+            "refund": step.refund,
+            "earlier": selectors.earlier_decisions_among(step),
+            "denial": rules.approver_denial(step.refund, request.user),
+        }
+        for step in page
+    ]
+    return render(
+        request,
+        "refunds/approvals.html",
+        {"rows": rows, "page": page, "query": query_without_page(request)},
+    )
 
 
 @role_required(Role.AUDITOR)

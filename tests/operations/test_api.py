@@ -36,6 +36,17 @@ def test_queue_pages_by_deadline_with_a_cursor(cases, olivia):
     assert page["results"][0]["next_deadline"].startswith("2025-06-10T18:00:00+08:00")
 
 
+def test_the_unassigned_queue_shows_no_owner(cases, olivia):
+    refund = cases.under_review()
+    type(refund).objects.filter(pk=refund.pk).update(owner=None)
+
+    rows = client_for(olivia).get(f"{BASE}/queues/unassigned/").json()["results"]
+
+    assert [(row["reference"], row["owner"]) for row in rows] == [
+        (refund.reference, "")
+    ]
+
+
 def test_queue_refuses_an_unknown_state_filter(olivia):
     response = client_for(olivia).get(f"{BASE}/queues/team/", {"state": "lost"})
 

@@ -1,0 +1,165 @@
+"""The desks' reads: an ops specialist's queue, a manager's approvals inbox
+and the pool's cash-flow forecast, through the real HTTP stack, next to the
+same rows fetched by hand-written SQL."""
+
+from django.test import Client
+
+from parkportal.accounts.models import User
+
+QUEUE_STATES = ["under_review", "info_requested", "on_hold"]
+QUEUE_URL = "/api/v1/operations/queues/mine/?state=" + ",".join(QUEUE_STATES)
+QUEUE_COLUMNS = (
+    "r.id, r.reference, r.state, e.name, e.green_channel, r.amount, r.currency, "
+    "r.risk_level, u.username, r.submitted_at, d.deadline"
+)
+# The nearest running deadline of each case; cases without one sort last.
+QUEUE_FROM = (
+    "FROM refunds_refundrequest r JOIN accounts_enterprise e ON e.id = r.enterprise_id "
+    "LEFT JOIN accounts_user u ON u.id = r.owner_id, LATERAL (SELECT COALESCE(("
+    "SELECT c.deadline FROM operations_stageclock c WHERE c.refund_id = r.id "
+    "AND c.ended_at IS NULL AND c.deadline IS NOT NULL ORDER BY c.deadline LIMIT 1), "
+    "'9999-12-31'::timestamptz) AS deadline) d "
+    "WHERE r.owner_id = %s AND r.state = ANY(%s)"
+)
+INBOX_URL = "/refunds/approvals/"
+PENDING = ["submitted", "under_review", "info_requested", "on_hold", "pending_approval"]
+UNDECIDED = ["draft", *PENDING]
+
+
+def _client(username: str) -> tuple[Client, User]:
+    user = User.objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    return client, user
+
+
+def _busiest_specialist() -> str:
+    from refunds.models import RefundRequest
+
+    owner = (
+        RefundRequest.objects.filter(state__in=QUEUE_STATES, owner__isnull=False)
+        .values_list("owner__username", flat=True)
+        .order_by("owner__username")
+        .first()
+    )
+    return owner
+
+
+def _deep(client: Client, url: str, pages: int) -> tuple[str, dict]:
+    for _ in range(pages):
+        page = client.get(url).json()
+        url = page["next"]
+    return url, page["results"][-1]
+
+
+def _get(client: Client, url: str):
+    def call():
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+
+    return call
+
+
+def measurements() -> tuple[dict, dict]:
+    specialist, owner = _client(_busiest_specialist())
+    manager, _ = _client("bench-manager-1")
+    director, _ = _client("bench-director")
+    deep_url, last = _deep(specialist, QUEUE_URL, 4)
+
+    calls = {
+        "ops_queue_first_page": _get(specialist, QUEUE_URL),
+        "ops_queue_deep_page": _get(specialist, deep_url),
+        "approvals_inbox": _get(manager, INBOX_URL),
+        "cash_flow_forecast": _get(director, "/api/v1/finance/pool/forecast/"),
+    }
+    floors = {
+        "ops_queue_first_page": [
+            (
+                f"SELECT {QUEUE_COLUMNS} {QUEUE_FROM} ORDER BY d.deadline, r.id LIMIT 51",
+                [owner.pk, QUEUE_STATES],
+            )
+        ],
+        "ops_queue_deep_page": [
+            (
+                f"SELECT {QUEUE_COLUMNS} {QUEUE_FROM} AND (d.deadline, r.id) > "
+                "(COALESCE(%s::timestamptz, '9999-12-31'::timestamptz), %s) "
+                "ORDER BY d.deadline, r.id LIMIT 51",
+                [owner.pk, QUEUE_STATES, last["next_deadline"], last["id"]],
+            )
+        ],
+        "approvals_inbox": _inbox_floor(),
+        "cash_flow_forecast": _forecast_floor(),
+    }
+    return calls, floors
+
+
+def _inbox_floor() -> list[tuple[str, list]]:
+    """The page of the inbox: the pending steps at the manager's level
+    with their cases, and the earlier decisions of those cases."""
+    from refunds.views.common import PAGE_SIZE
+
+    steps = (
+        "SELECT s.id, s.level, s.activated_at, r.id, r.reference, r.amount, "
+        "r.approved_amount, r.currency, r.reason, r.risk_level, r.applicant_id, "
+        "r.owner_id, e.name FROM refunds_approvalstep s JOIN refunds_refundrequest r "
+        "ON r.id = s.refund_id JOIN accounts_enterprise e ON e.id = r.enterprise_id "
+        "WHERE s.level = 'ops_manager' AND s.status = 'pending' "
+        "AND s.round = r.approval_round AND r.state = 'pending_approval' "
+        "ORDER BY s.activated_at, s.id LIMIT %s"
+    )
+    earlier = (
+        "SELECT e.refund_id, e.level, e.status, e.decided_at, e.approved_amount, "
+        "e.comment, u.username FROM refunds_approvalstep e "
+        "LEFT JOIN accounts_user u ON u.id = e.decided_by_id "
+        "JOIN (SELECT s.refund_id, s.round, s.position FROM refunds_approvalstep s "
+        "JOIN refunds_refundrequest r ON r.id = s.refund_id "
+        "WHERE s.level = 'ops_manager' AND s.status = 'pending' "
+        "AND s.round = r.approval_round AND r.state = 'pending_approval' "
+        "ORDER BY s.activated_at, s.id LIMIT %s) page ON page.refund_id = e.refund_id "
+        "AND e.round = page.round AND e.position < page.position"
+    )
+    return [(steps, [PAGE_SIZE]), (earlier, [PAGE_SIZE])]
+
+
+def _forecast_floor() -> list[tuple[str, list]]:
+    """What the forecast needs, aggregated in the database: the pool, the
+    funds awaited, how often and how fast each stage led to approval in
+    the past year, the pending amounts by state and day, planned top-ups."""
+    statistics = (
+        "WITH entered AS (SELECT DISTINCT ON (refund_id, state_after) refund_id, "
+        "state_after, created_at FROM refunds_timelineentry WHERE created_at >= "
+        "now() - interval '365 days' AND state_after = ANY(%s) "
+        "ORDER BY refund_id, state_after, created_at), "
+        "approved AS (SELECT DISTINCT ON (refund_id) refund_id, created_at "
+        "FROM refunds_timelineentry WHERE kind = 'approve' AND state_after = 'approved' "
+        "ORDER BY refund_id, created_at DESC) "
+        "SELECT n.state_after, count(*), count(a.refund_id), "
+        "avg(extract(epoch FROM a.created_at - n.created_at)) / 86400 "
+        "FROM entered n JOIN refunds_refundrequest r ON r.id = n.refund_id "
+        "LEFT JOIN approved a ON a.refund_id = n.refund_id "
+        "WHERE r.state <> ALL(%s) GROUP BY n.state_after"
+    )
+    pending = (
+        "SELECT state, (state_changed_at AT TIME ZONE 'Asia/Shanghai')::date, "
+        "sum(COALESCE(amount_cny, amount)) FROM refunds_refundrequest "
+        "WHERE state = ANY(%s) GROUP BY 1, 2"
+    )
+    return [
+        (
+            "SELECT balance, earmarked, low_watermark, currency FROM "
+            "finance_reservepool WHERE code = 'main'",
+            [],
+        ),
+        (
+            "SELECT count(*), sum(amount_cny) FROM finance_earmark "
+            "WHERE status = 'awaiting_funds'",
+            [],
+        ),
+        (statistics, [PENDING, UNDECIDED]),
+        (pending, [PENDING]),
+        (
+            "SELECT expected_on, amount FROM finance_topup WHERE status = 'proposed' "
+            "AND expected_on IS NOT NULL",
+            [],
+        ),
+    ]
