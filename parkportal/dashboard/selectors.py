@@ -505,9 +505,7 @@ def sla_breaches(
 
     clocks = StageClock.objects.filter(filters.case_q())
     ended = (
-        clocks.filter(
-            ended_at__gte=start, ended_at__lt=end, deadline__isnull=False
-        )
+        clocks.filter(ended_at__gte=start, ended_at__lt=end, deadline__isnull=False)
         .values("stage")
         .annotate(n=Count("id"), late=Count("id", filter=Q(ended_at__gt=F("deadline"))))
         .order_by()
