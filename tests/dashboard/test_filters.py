@@ -358,3 +358,145 @@ def test_monthly_summary_and_live_reading_agree_with_and_without_filters(park, r
     assert summary[1]["received"]["count"] == 4
     assert live_acme[1]["received"]["count"] == 3
     assert live_globex[1]["received"]["amount_cny"] == Decimal("355000.00")
+
+
+# The same filters on the API, the exports and the page.
+
+PERIOD = {"start": "2026-03-01", "end": "2026-04-01"}
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def _csv(response) -> list[list[str]]:
+    import csv
+    import io
+
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_the_figures_api_filters_every_family_but_the_pool(park, carl, globex):
+    everyone = _api(carl).get("/api/v1/dashboard/figures/", PERIOD).data
+    globex_only = (
+        _api(carl)
+        .get("/api/v1/dashboard/figures/", {**PERIOD, "enterprise": globex.pk})
+        .data
+    )
+
+    assert _review(globex_only["sla"])["ended"] == 1
+    assert _review(everyone["sla"])["ended"] == 4
+    assert globex_only["voice"]["complaints"] == 0
+    assert everyone["voice"]["complaints"] == 1
+    flags = {row["rule"]: row["hits"] for row in globex_only["risk_flags"]}
+    assert flags["fx-exposure"] == 1
+    assert globex_only["pool"] == everyone["pool"]
+
+
+def test_the_workload_api_takes_the_filters(park, carl, mark):
+    load = (
+        _api(carl).get("/api/v1/dashboard/workload/", {**PERIOD, "owner": mark.pk}).data
+    )
+
+    assert [row["username"] for row in load["owners"]] == ["mark"]
+    assert load["team"]["reviewed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("table", "query", "expected"),
+    [
+        ("sla", {"reason": "overpayment"}, ("review", "1")),
+        ("sla", {}, ("review", "4")),
+        ("owners", {"green_channel": "false"}, ("team", "0")),
+        ("owners", {}, ("team", "1")),
+        ("flags", {"currency": "CNY"}, ("fx-exposure", "0")),
+        ("flags", {"currency": "USD"}, ("fx-exposure", "1")),
+    ],
+)
+def test_exports_take_the_filters(park, carl, table, query, expected):
+    """Second column: review clocks ended, the team's open cases, the
+    rule's hits."""
+    rows = _csv(
+        _api(carl).get(f"/api/v1/dashboard/export/{table}.csv", {**PERIOD, **query})
+    )
+
+    assert [row[:2] for row in rows if row[0] == expected[0]] == [list(expected)]
+
+
+def test_the_owner_export_counts_reviews_of_the_filtered_cases(park, carl, globex):
+    rows = _csv(
+        _api(carl).get(
+            "/api/v1/dashboard/export/owners.csv", {**PERIOD, "enterprise": globex.pk}
+        )
+    )
+
+    header = rows[0]
+    assert [(row[0], row[header.index("reviewed")]) for row in rows[1:]] == [
+        ("olivia", "1"),
+        ("team", "1"),
+    ]
+
+
+def test_the_page_filters_every_table_but_the_pool(client, park, carl, acme, globex):
+    from django.urls import reverse
+
+    client.force_login(carl)
+
+    everyone = client.get(reverse("dashboard"), PERIOD).context
+    acme_only = client.get(reverse("dashboard"), {**PERIOD, "enterprise": acme.pk})
+    globex_only = client.get(
+        reverse("dashboard"), {**PERIOD, "enterprise": globex.pk}
+    ).context
+
+    assert _review(globex_only["sla"])["ended"] == 1
+    assert globex_only["voice"]["complaints"] == 0
+    assert globex_only["workload"]["team"]["reviewed"] == 1
+    assert everyone["workload"]["team"]["reviewed"] == 4
+    assert {row["rule"]: row["hits"] for row in globex_only["risk_flags"]}[
+        "fx-exposure"
+    ] == 1
+    assert {row["rule"]: row["hits"] for row in acme_only.context["risk_flags"]}[
+        "fx-exposure"
+    ] == 0
+    assert globex_only["pool"] == everyone["pool"]
+
+
+def test_the_currency_filter_offers_the_configured_currencies(
+    client, march, carl, settings
+):
+    from django.urls import reverse
+
+    settings.SUPPORTED_CURRENCIES = ["CNY", "USD"]
+    client.force_login(carl)
+
+    page = client.get(reverse("dashboard"), {**PERIOD, "currency": "USD"})
+
+    html = page.content.decode()
+    assert '<select id="f-currency" name="currency">' in html
+    assert '<option value="CNY">CNY</option>' in html
+    assert '<option value="USD" selected>USD</option>' in html
+    assert 'value="EUR"' not in html
+    assert page.context["flows"][0]["now"]["count"] == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "note"),
+    [
+        ("en", "The pool and its forecast are park-wide"),
+        ("zh-hans", "应急池及其预测覆盖全园区"),
+    ],
+)
+def test_the_page_says_the_pool_is_park_wide(client, march, carl, language, note):
+    from django.urls import reverse
+
+    client.force_login(carl)
+    client.cookies["django_language"] = language
+
+    page = client.get(reverse("dashboard"), PERIOD)
+
+    assert note in page.content.decode()
