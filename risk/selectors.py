@@ -101,12 +101,15 @@ def top_flags(limit: int = 10) -> list[dict]:
     return flags
 
 
-def flags_by_rule(start, end) -> list[dict]:
+def flags_by_rule(start, end, cases: Q | None = None) -> list[dict]:
     """Per rule, how many assessments in [start, end) it hit and how many
-    holds it took part in."""
+    holds it took part in; `cases` narrows the assessments by their case
+    (a condition through results__assessment__refund)."""
     in_period = Q(results__assessment__as_of__gte=start) & Q(
         results__assessment__as_of__lt=end
     )
+    if cases is not None:
+        in_period &= cases
     hit = in_period & Q(results__status=ResultStatus.HIT)
     rules = Rule.objects.annotate(
         hits=Count("results", filter=hit),

@@ -100,9 +100,10 @@ class FiguresView(DashboardView):
             dimension: selectors.breakdown(start, end, dimension, filters)
             for dimension in ("reason", "currency", "enterprise")
         }
-        figures["sla"] = selectors.sla_breaches(start, end)
-        figures["voice"] = selectors.voice_of_enterprises(start, end)
-        figures["risk_flags"] = selectors.risk_flags(start, end)
+        figures["sla"] = selectors.sla_breaches(start, end, filters)
+        figures["voice"] = selectors.voice_of_enterprises(start, end, filters)
+        figures["risk_flags"] = selectors.risk_flags(start, end, filters)
+        # Park-wide: the pool pays every case, whatever the filters.
         figures["pool"] = selectors.pool_outlook(12)
         return Response(figures)
 
@@ -150,10 +151,12 @@ class StuckCasesView(DashboardView):
 
 
 class WorkloadView(DashboardView):
-    @extend_schema(parameters=PERIOD_PARAMETERS[:2], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=PERIOD_PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         start, end = period_from(request.query_params)
-        return Response(selectors.workload(start, end))
+        return Response(
+            selectors.workload(start, end, filters_from(request.query_params))
+        )
 
 
 def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
@@ -184,13 +187,13 @@ def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
             for row in months
         ]
     if name == "sla":
-        rows = selectors.sla_breaches(start, end)
+        rows = selectors.sla_breaches(start, end, filters)
         return ["stage", "ended", "breached", "breach_rate", "overdue_now"], [
             [r["stage"], r["ended"], r["breached"], r["breach_rate"], r["overdue_now"]]
             for r in rows
         ]
     if name == "owners":
-        load = selectors.workload(start, end)
+        load = selectors.workload(start, end, filters)
         columns = [
             "open",
             "reviewed",
@@ -205,7 +208,7 @@ def _table(name: str, start, end, filters) -> tuple[list[str], list[list]]:
         rows.append(["team", *(team.get(c, "") for c in columns)])
         return ["owner", *columns], rows
     if name == "flags":
-        rows = selectors.risk_flags(start, end)
+        rows = selectors.risk_flags(start, end, filters)
         return ["rule", "hits", "holds"], [
             [row["rule"], row.get("hits", 0), row.get("holds", 0)] for row in rows
         ]

@@ -22,6 +22,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Q,
     QuerySet,
     Sum,
 )
@@ -62,6 +63,25 @@ class Filters:
                 lookup = "refund__owner_id" if field.name == "owner_id" else field.name
                 visits = visits.filter(**{lookup: value})
         return visits
+
+    def case_q(self, path: str = "refund") -> Q:
+        """The same filters on rows that reach the case through `path`
+        (SLA clocks, ratings, complaints, risk results, the case itself
+        with path ""). The channel is the enterprise's."""
+        prefix = f"{path}__" if path else ""
+        lookups = {
+            "enterprise_id": "enterprise_id",
+            "reason": "reason",
+            "green_channel": "enterprise__green_channel",
+            "currency": "currency",
+            "owner_id": "owner_id",
+        }
+        condition = Q()
+        for name, lookup in lookups.items():
+            value = getattr(self, name)
+            if value is not None:
+                condition &= Q(**{prefix + lookup: value})
+        return condition
 
     @property
     def summarisable(self) -> bool:
@@ -371,23 +391,27 @@ def period_bounds(day: date, days: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=days)
 
 
-def workload(start: datetime, end: datetime) -> dict:
+def workload(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -> dict:
     """Per case owner: open cases by state now, reviews finished in the
-    period and how long they took; and the team's total."""
+    period and how long they took; and the team's total. The filters
+    narrow the cases counted; the owner filter keeps that owner's row."""
     from refunds.models import RefundRequest
     from refunds.models.case import OPEN_STATES
 
     open_cases = (
         RefundRequest.objects.filter(state__in=OPEN_STATES, owner__isnull=False)
+        .filter(filters.case_q(""))
         .values("owner", "owner__username", "state")
         .annotate(n=Count("id"))
         .order_by()
     )
-    reviews = StageVisit.objects.filter(
-        state=State.UNDER_REVIEW,
-        left_at__gte=start,
-        left_at__lt=end,
-        refund__owner__isnull=False,
+    reviews = filters.apply(
+        StageVisit.objects.filter(
+            state=State.UNDER_REVIEW,
+            left_at__gte=start,
+            left_at__lt=end,
+            refund__owner__isnull=False,
+        )
     )
     review_times = _quantiles(reviews, F("duration_seconds"), "refund__owner")
     owners: dict = {}
@@ -412,7 +436,7 @@ def workload(start: datetime, end: datetime) -> dict:
             review_median_hours=_hours(p50),
             review_p90_hours=_hours(p90),
         )
-    for owner_id, sla in _sla_per_owner(start, end).items():
+    for owner_id, sla in _sla_per_owner(start, end, filters).items():
         entry = owners.setdefault(
             owner_id, {"owner": owner_id, "username": "", "open": 0, "by_state": {}}
         )
@@ -437,14 +461,14 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _sla_per_owner(start: datetime, end: datetime) -> dict:
+def _sla_per_owner(start: datetime, end: datetime, filters: Filters) -> dict:
     """Per case owner: SLA clocks of their cases that ended in the period,
     how many after the deadline, and how many are overdue now."""
-    from django.db.models import Q
-
     from operations.models import StageClock
 
-    owned = StageClock.objects.filter(refund__owner__isnull=False)
+    owned = StageClock.objects.filter(refund__owner__isnull=False).filter(
+        filters.case_q()
+    )
     ended = (
         owned.filter(ended_at__gte=start, ended_at__lt=end, deadline__isnull=False)
         .values("refund__owner", "refund__owner__username")
@@ -473,24 +497,24 @@ def _sla_per_owner(start: datetime, end: datetime) -> dict:
 # complaints (operations), risk flags (risk) and the pool (finance).
 
 
-def sla_breaches(start: datetime, end: datetime) -> list[dict]:
-    """Per SLA stage: clocks that ended in the period, how many of them
-    after their deadline, and the rate; plus clocks overdue right now."""
-    from django.db.models import Q
-
+def sla_breaches(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    """Per SLA stage: clocks of the filtered cases that ended in the
+    period, how many of them after their deadline, and the rate; plus
+    clocks overdue right now."""
     from operations.models import StageClock
     from operations.models.sla import Stage
 
+    clocks = StageClock.objects.filter(filters.case_q())
     ended = (
-        StageClock.objects.filter(
-            ended_at__gte=start, ended_at__lt=end, deadline__isnull=False
-        )
+        clocks.filter(ended_at__gte=start, ended_at__lt=end, deadline__isnull=False)
         .values("stage")
         .annotate(n=Count("id"), late=Count("id", filter=Q(ended_at__gt=F("deadline"))))
         .order_by()
     )
     overdue = (
-        StageClock.objects.filter(ended_at__isnull=True, deadline__lt=end)
+        clocks.filter(ended_at__isnull=True, deadline__lt=end)
         .values("stage")
         .annotate(n=Count("id"))
         .order_by()
@@ -513,24 +537,31 @@ def sla_breaches(start: datetime, end: datetime) -> list[dict]:
     return rows
 
 
-def voice_of_enterprises(start: datetime, end: datetime) -> dict:
+def voice_of_enterprises(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> dict:
     """Satisfaction average and response rate (ratings of cases closed in
-    the period), and complaints per hundred cases received."""
+    the period), and complaints per hundred cases received; all of the
+    filtered cases."""
     from django.db.models import Avg
 
     from operations.models import Complaint, Rating
 
-    closed = StageVisit.objects.filter(
-        state=State.CLOSED, entered_at__gte=start, entered_at__lt=end
+    closed = filters.apply(
+        StageVisit.objects.filter(
+            state=State.CLOSED, entered_at__gte=start, entered_at__lt=end
+        )
     ).values("refund_id")
     ratings = Rating.objects.filter(refund_id__in=closed).aggregate(
         n=Count("id"), average=Avg("score")
     )
     closed_count = closed.count()
-    received = flows(start, end)["received"]["count"]
-    complaints = Complaint.objects.filter(
-        created_at__gte=start, created_at__lt=end
-    ).count()
+    received = flows(start, end, filters)["received"]["count"]
+    complaints = (
+        Complaint.objects.filter(created_at__gte=start, created_at__lt=end)
+        .filter(filters.case_q())
+        .count()
+    )
     return {
         "closed": closed_count,
         "ratings": ratings["n"],
@@ -545,21 +576,27 @@ def voice_of_enterprises(start: datetime, end: datetime) -> dict:
     }
 
 
-def risk_flags(start: datetime, end: datetime) -> list[dict]:
-    """Hits and holds per rule, labelled by the rule type's translated name
-    (a rule's own name is data typed by a risk officer)."""
+def risk_flags(
+    start: datetime, end: datetime, filters: Filters = NO_FILTERS
+) -> list[dict]:
+    """Hits and holds per rule on the filtered cases, labelled by the rule
+    type's translated name (a rule's own name is data typed by a risk
+    officer)."""
     from risk.models import Rule
     from risk.rules.base import rule_type
     from risk.selectors import flags_by_rule
 
     types = dict(Rule.objects.values_list("code", "rule_type"))
-    rows = flags_by_rule(start, end)
+    rows = flags_by_rule(
+        start, end, cases=filters.case_q("results__assessment__refund")
+    )
     for row in rows:
         row["label"] = str(rule_type(types[row["rule"]]).label)
     return rows
 
 
 def pool_outlook(weeks: int = 12) -> dict:
+    """Park-wide: the pool pays every case, so no filter applies."""
     from finance.forecast import pool_forecast_summary
     from finance.selectors import pool_status
 

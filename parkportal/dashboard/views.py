@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -98,10 +99,10 @@ def _context(request) -> dict:
         ),
         "by_currency": selectors.breakdown(start, end, "currency", filters),
         "by_enterprise": selectors.breakdown(start, end, "enterprise", filters)[:10],
-        "workload": selectors.workload(start, end),
-        "sla": selectors.sla_breaches(start, end),
-        "voice": selectors.voice_of_enterprises(start, end),
-        "risk_flags": selectors.risk_flags(start, end),
+        "workload": selectors.workload(start, end, filters),
+        "sla": selectors.sla_breaches(start, end, filters),
+        "voice": selectors.voice_of_enterprises(start, end, filters),
+        "risk_flags": selectors.risk_flags(start, end, filters),
         **_pool(),
         "enterprises": Enterprise.objects.order_by("name").only("id", "name"),
         "owners": get_user_model()
@@ -109,6 +110,7 @@ def _context(request) -> dict:
         .distinct()
         .order_by("username"),
         "reasons": Reason.choices,
+        "currencies": settings.SUPPORTED_CURRENCIES,
         "query": request.GET.urlencode(),
     }
 
