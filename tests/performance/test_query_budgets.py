@@ -49,8 +49,9 @@ BUDGETS = {
     "refund-transitions": (4, ""),
     "finance-pool": (5, ""),
     "finance-pool-forecast": (
-        11,
-        "the pool, its earmarks, expected outflows by stage and planned top-ups",
+        13,
+        "the pool, its earmarks, the year's stage statistics and the pending "
+        "amounts per expected day for each open stage, planned top-ups",
     ),
     "finance-pool-check": (6, ""),
     "finance-report-monthly": (
@@ -114,8 +115,7 @@ BUDGETS = {
     "dashboard-stuck": (4, ""),
     "dashboard-workload": (
         7,
-        "reviews, open cases, SLA clocks ended and overdue, per owner; "
-        "the SLA pair came after the budget was set",
+        "reviews, open cases, SLA clocks ended and overdue, per owner",
     ),
     "dashboard-export": (4, ""),
     "enterprise-list": (6, ""),
