@@ -110,7 +110,7 @@ def test_the_owner_sees_a_progress_bar_that_refreshes_itself(client, alice):
 
     assert page.status_code == 200
     assert "<progress" in page.text
-    assert '<meta http-equiv="refresh" content="2">' in page.text
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page.text
     assert f'hx-get="{reverse("job", args=[job.pk])}"' in page.text
     assert "Queued" in page.text
 
@@ -166,3 +166,20 @@ def test_a_visitor_is_sent_to_sign_in(client, alice):
 
     assert page.status_code == 302
     assert reverse("login") in page["Location"]
+
+
+def test_the_page_speaks_the_readers_language(client, fiona):
+    job = job_start(
+        actor=fiona,
+        kind="tests.core.test_jobs.count_to_three",
+        title="Statement import",
+        params={},
+    )
+    client.force_login(fiona)
+
+    page = client.get(
+        reverse("job", args=[job.pk]), headers={"Accept-Language": "zh-hans"}
+    )
+
+    assert "导入银行对账单" in page.text
+    assert "状态：排队中" in page.text
