@@ -56,6 +56,9 @@ def job_run(*, job_id: int) -> Job | None:
     # The conditional update is the claim: of two deliveries of the same
     # message, one moves the job from queued to running, the other finds
     # no row to move and returns.
+    # TODO: a worker killed mid-run leaves its job running for good; add a
+    # periodic scan that fails jobs running past a deadline when one is
+    # seen in production.
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, updated_at=clock.now()
     )
