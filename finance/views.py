@@ -37,7 +37,10 @@ from finance.services.batches import (
     batch_export,
 )
 from finance.services.rates import fx_rate_set, fx_rates_import
-from finance.services.reconciliation import statement_import, statement_line_resolve
+from finance.services.reconciliation import (
+    statement_import_start,
+    statement_line_resolve,
+)
 from finance.services.top_ups import top_up_confirm, top_up_propose, top_up_reject
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
@@ -243,7 +246,7 @@ def statements(request):
     form = StatementForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
-            statement, created = statement_import(
+            job = statement_import_start(
                 actor=request.user,
                 content=form.cleaned_data["statement"].read(),
                 file_format=form.cleaned_data["file_format"],
@@ -251,18 +254,7 @@ def statements(request):
         except DomainError as error:
             refused(request, error)
         else:
-            if created:
-                messages.success(
-                    request,
-                    _("Statement %(id)s imported.") % {"id": statement.statement_id},
-                )
-            else:
-                messages.info(
-                    request,
-                    _("Statement %(id)s was imported before; nothing changed.")
-                    % {"id": statement.statement_id},
-                )
-            return redirect("finance:reconciliation")
+            return redirect("job", pk=job.pk)
     return render(
         request,
         "finance/statements.html",

@@ -4,7 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from parkportal import views
-from parkportal.core.urls import ops_api_urlpatterns, probe_urlpatterns
+from parkportal.core.urls import (
+    job_urlpatterns,
+    ops_api_urlpatterns,
+    probe_urlpatterns,
+)
 from parkportal.dashboard import views as dashboard_views
 
 urlpatterns = [
@@ -24,6 +28,7 @@ urlpatterns = [
     path("ops/", include("operations.urls")),
     path("finance/", include("finance.urls")),
     path("risk/", include("risk.urls")),
+    path("jobs/", include(job_urlpatterns)),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path(
         "dashboard/report/<int:year>/<int:month>/",

@@ -20,7 +20,7 @@ from risk.forms import BacktestForm, DecisionForm, NewVersionForm
 from risk.models import Backtest, Hold, HoldStatus, Rule, render_message
 from risk.rules import rule_type
 from risk.selectors import MATRIX_DAYS
-from risk.services.backtests import backtest_run
+from risk.services.backtests import backtest_start
 from risk.services.holds import hold_clear, hold_reject
 from risk.services.rules import rule_activate_version, rule_new_version
 
@@ -165,7 +165,7 @@ def backtest(request, pk):
     form = BacktestForm(request.POST, versions=found.versions.order_by("-number"))
     if form.is_valid():
         try:
-            result = backtest_run(
+            job = backtest_start(
                 version_id=form.cleaned_data["version"],
                 actor=request.user,
                 start=_day_start(form.cleaned_data["start"]),
@@ -175,7 +175,7 @@ def backtest(request, pk):
         except DomainError as error:
             refused(request, error)
         else:
-            return redirect("risk:backtest", pk=result.pk)
+            return redirect("job", pk=job.pk)
     return render(request, "risk/rule.html", _rule_context(found, backtest_form=form))
 
 

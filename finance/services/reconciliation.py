@@ -6,6 +6,7 @@ from collections import defaultdict
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from finance import bankfiles
 from finance.models import (
@@ -25,11 +26,28 @@ from finance.services.pool import pool_lock, post_entry, watch_watermark
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
 from parkportal.core.errors import Conflict, InvalidInput, NotFound
+from parkportal.core.jobs import job_start
+from parkportal.core.models import Job
 from refunds.models import State
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import apply, lock_refund
 
 logger = logging.getLogger(__name__)
+
+
+def statement_import_start(*, actor, content: bytes, file_format: str) -> Job:
+    """Check the file now and import it in a job: a refused role or a file
+    that does not parse is answered at once, the reconciliation runs on a
+    worker."""
+    require_role(actor, Role.FINANCE_OFFICER, Role.FINANCE_DIRECTOR)
+    bankfiles.parse_statement(content, file_format)
+    return job_start(
+        actor=actor,
+        kind="finance.jobs.import_statement",
+        title=gettext_noop("Statement import"),
+        params={"file_format": file_format},
+        upload=content,
+    )
 
 
 def statement_import(

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 from parkportal.core.errors import DomainError
 from parkportal.core.models import (
     IdempotencyRecord,
+    Job,
     OutboxMessage,
     OutboxStatus,
     WebhookDelivery,
@@ -110,4 +111,18 @@ class IdempotencyRecordAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "requested_by", "status", "created_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["kind", "requested_by__username"]
+    readonly_fields = [
+        field.name for field in Job._meta.fields if field.name != "upload"
+    ]
+    exclude = ["upload"]
+
+    def has_add_permission(self, request):
         return False

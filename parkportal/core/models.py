@@ -159,3 +159,65 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.event_type}#{self.pk}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Job(models.Model):
+    """Long work a person asked for, run by a worker; the page that shows
+    its progress reads this row."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("requested by"),
+    )
+    # The dotted path of the function that does the work, e.g.
+    # "finance.jobs.import_statement".
+    kind = models.CharField(_("kind"), max_length=200)
+    # A message id, translated when shown, so that the page speaks the
+    # reader's language.
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict)
+    upload = models.BinaryField(_("uploaded file"), blank=True, default=b"")
+    # The requester's language: the worker speaks it in the summary and
+    # in the error it records.
+    language = models.CharField(_("language"), max_length=16)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=JobStatus.choices,
+        default=JobStatus.QUEUED,
+    )
+    progress_done = models.PositiveIntegerField(_("steps done"), default=0)
+    progress_total = models.PositiveIntegerField(_("steps in all"), default=0)
+    result_url = models.CharField(_("result link"), max_length=300, blank=True)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(
+        _("created at"), default=clock.now, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("job (后台任务)")
+        verbose_name_plural = _("jobs")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress_done__lte=models.F("progress_total")),
+                name="job_progress_within_total",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind}#{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)

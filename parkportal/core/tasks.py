@@ -4,6 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from parkportal.core.idempotency import idempotency_purge
+from parkportal.core.jobs import job_run
 from parkportal.core.outbox import outbox_purge_sent, relay_due
 from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
 
@@ -33,3 +34,8 @@ def purge_outbox() -> int:
 def purge_idempotency_records() -> int:
     hours = settings.IDEMPOTENCY_RETENTION_HOURS
     return idempotency_purge(older_than=timedelta(hours=hours))
+
+
+@shared_task
+def run_job(job_id: int) -> None:
+    job_run(job_id=job_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from parkportal.core import ops_api, views
+from parkportal.core import jobviews, ops_api, views
 
 probe_urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -15,4 +15,8 @@ ops_api_urlpatterns = [
         ops_api.DeadOutboxReplay.as_view(),
         name="outbox-replay",
     ),
+]
+
+job_urlpatterns = [
+    path("<int:pk>/", jobviews.job_detail, name="job"),
 ]

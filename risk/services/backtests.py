@@ -9,8 +9,11 @@ that version ran, and is computed the same way otherwise.
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from parkportal.core.errors import InvalidInput, NotFound
+from parkportal.core.jobs import Report, job_start
+from parkportal.core.models import Job
 from refunds.services.audit import audit_record
 from risk import engine
 from risk.models import (
@@ -25,6 +28,9 @@ from risk.rules.context import CaseContext
 from risk.services.common import require_risk_officer
 
 MAX_CASES = 20000
+# Cases replayed between two reports of progress: often enough for the bar
+# to move, rarely enough to cost nothing beside the replays.
+PROGRESS_EVERY = 100
 
 
 def assessments_in(start, end):
@@ -56,7 +62,7 @@ def _baseline(baseline, assessment, recorded):
     return outcome.status, outcome.message, outcome.params
 
 
-def backtest_run(*, version_id: int, actor, start, end) -> Backtest:
+def _backtest_check(*, version_id: int, actor, start, end) -> RuleVersion:
     require_risk_officer(actor)
     if start >= end:
         raise InvalidInput(
@@ -69,6 +75,28 @@ def backtest_run(*, version_id: int, actor, start, end) -> Backtest:
     )
     if version is None:
         raise NotFound(_("This rule version does not exist."))
+    return version
+
+
+def backtest_start(*, version_id: int, actor, start, end) -> Job:
+    """Check the request now and replay the period in a job."""
+    _backtest_check(version_id=version_id, actor=actor, start=start, end=end)
+    return job_start(
+        actor=actor,
+        kind="risk.jobs.run_backtest",
+        title=gettext_noop("Backtest"),
+        params={
+            "version_id": version_id,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        },
+    )
+
+
+def backtest_run(
+    *, version_id: int, actor, start, end, progress: Report | None = None
+) -> Backtest:
+    version = _backtest_check(version_id=version_id, actor=actor, start=start, end=end)
     assessments = list(assessments_in(start, end).order_by("as_of", "id"))
     if len(assessments) > MAX_CASES:
         raise InvalidInput(
@@ -89,7 +117,9 @@ def backtest_run(*, version_id: int, actor, start, end) -> Backtest:
     )
 
     rows = []
-    for assessment in assessments:
+    for number, assessment in enumerate(assessments):
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(number, len(assessments))
         outcome = replay(version, assessment)
         base = _baseline(baseline, assessment, recorded)
         rows.append(

@@ -14,8 +14,13 @@ from finance.models import (
 from finance.selectors import lines_needing_a_person
 from finance.services.batches import batch_authorise, batch_build
 from finance.services.pool import ledger_check
-from finance.services.reconciliation import statement_import, statement_line_resolve
-from parkportal.core.errors import Conflict, InvalidInput
+from finance.services.reconciliation import (
+    statement_import,
+    statement_import_start,
+    statement_line_resolve,
+)
+from parkportal.core.errors import Conflict, InvalidInput, NotAllowed
+from parkportal.core.models import Job, JobStatus
 from refunds.models import RefundRequest, State, TimelineEntry
 from refunds.services.cases import refund_correct_payee
 from tests.finance.conftest import statement
@@ -250,3 +255,47 @@ def test_a_failed_payment_cannot_be_redirected_to_an_unverified_account(sent, fi
             payee_bank="Elsewhere",
             payee_account="9999000011112222",
         )
+
+
+def test_a_statement_imported_as_a_job_reconciles_as_the_direct_import_does(
+    sent, fiona, django_capture_on_commit_callbacks
+):
+    first, second, third = sent
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = statement_import_start(
+            actor=fiona, content=hand_written(sent), file_format="camt053"
+        )
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert (job.progress_done, job.progress_total) == (2, 2)
+    assert job.upload == b""
+    assert (state(first), state(second), state(third)) == (
+        State.DISBURSED,
+        State.DISBURSEMENT_FAILED,
+        State.DISBURSING,
+    )
+    assert [line.line_key for line in lines_needing_a_person()] == [
+        "BK-0004",
+        "BK-0005",
+    ]
+    assert ledger_check()["consistent"]
+
+
+def test_a_statement_that_does_not_parse_is_refused_before_a_job_is_queued(fiona):
+    with pytest.raises(InvalidInput):
+        statement_import_start(
+            actor=fiona, content=b"<not a statement", file_format="camt053"
+        )
+
+    assert not Job.objects.exists()
+
+
+def test_only_the_finance_desk_may_start_a_statement_import(sent, olivia):
+    with pytest.raises(NotAllowed):
+        statement_import_start(
+            actor=olivia, content=hand_written(sent), file_format="camt053"
+        )
+
+    assert not Job.objects.exists()

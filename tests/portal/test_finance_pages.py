@@ -24,6 +24,7 @@ from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.accounts.roles import Role
 from parkportal.accounts.services import user_grant_role
 from parkportal.core import clock
+from parkportal.core.models import Job
 from refunds.models import State
 
 pytestmark = pytest.mark.django_db
@@ -246,7 +247,7 @@ def test_a_draft_batch_offers_no_bank_file(client, funded, cases, mark, fiona):
 
 
 def test_a_statement_imported_from_the_page_confirms_the_payment(
-    client, paid_batch, fiona
+    client, paid_batch, fiona, django_capture_on_commit_callbacks
 ):
     payment = paid_batch.payments.get()
     stray = bankfiles.StatementEntry(
@@ -255,37 +256,43 @@ def test_a_statement_imported_from_the_page_confirms_the_payment(
     content = statement_file("S-9", paid=[payment], extra=[stray])
     client.force_login(fiona)
 
-    page = client.post(
-        reverse("finance:statements"),
-        {
-            "file_format": "camt053",
-            "statement": SimpleUploadedFile("s9.xml", content, "application/xml"),
-        },
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("finance:statements"),
+            {
+                "file_format": "camt053",
+                "statement": SimpleUploadedFile("s9.xml", content, "application/xml"),
+            },
+        )
+    job = Job.objects.get()
+    page = client.get(answer["Location"])
+    result = client.get(job.result_url)
 
     payment.refresh_from_db()
     assert payment.status == PaymentStatus.PAID
+    assert answer["Location"] == reverse("job", args=[job.pk])
     assert "Statement S-9 imported." in page.text
-    assert "RF-UNKNOWN-1" in page.text
+    assert f'<a href="{reverse("finance:reconciliation")}">' in page.text
+    assert "RF-UNKNOWN-1" in result.text
 
 
 def test_an_unmatched_line_is_resolved_on_the_reconciliation_screen(
-    client, paid_batch, fiona
+    client, paid_batch, fiona, django_capture_on_commit_callbacks
 ):
     stray = bankfiles.StatementEntry(
         "S-10-X", "RF-UNKNOWN-2", Decimal("10.00"), "CNY", clock.today(), False
     )
     client.force_login(fiona)
-    client.post(
-        reverse("finance:statements"),
-        {
-            "file_format": "camt053",
-            "statement": SimpleUploadedFile(
-                "s10.xml", statement_file("S-10", extra=[stray])
-            ),
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("finance:statements"),
+            {
+                "file_format": "camt053",
+                "statement": SimpleUploadedFile(
+                    "s10.xml", statement_file("S-10", extra=[stray])
+                ),
+            },
+        )
     line = StatementLine.objects.get(end_to_end_id="RF-UNKNOWN-2")
     assert line.outcome == LineOutcome.UNMATCHED
 

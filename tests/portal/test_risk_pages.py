@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from parkportal.core import clock
+from parkportal.core.models import Job
 from refunds.models import State
 from refunds.services.lifecycle import refund_submit
 from risk.models import Backtest, Hold, HoldStatus, Rule, VersionStatus
@@ -166,23 +167,29 @@ def test_unknown_parameters_are_refused_with_the_services_message(
 
 
 def test_a_backtest_runs_from_the_rule_page_and_shows_the_live_version_beside(
-    client, held, rita
+    client, held, rita, django_capture_on_commit_callbacks
 ):
     rule = Rule.objects.get(code="payee-shared")
     today = clock.today()
     client.force_login(rita)
 
-    page = client.post(
-        reverse("risk:backtest_run", args=[rule.pk]),
-        {
-            "version": rule.live_version_id,
-            "start": (today - datetime.timedelta(days=7)).isoformat(),
-            "end": today.isoformat(),
-        },
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("risk:backtest_run", args=[rule.pk]),
+            {
+                "version": rule.live_version_id,
+                "start": (today - datetime.timedelta(days=7)).isoformat(),
+                "end": today.isoformat(),
+            },
+        )
+    job = Job.objects.get()
+    job_page = client.get(answer["Location"])
+    page = client.get(job.result_url)
 
     backtest = Backtest.objects.get()
+    assert answer["Location"] == reverse("job", args=[job.pk])
+    assert job.result_url == reverse("risk:backtest", args=[backtest.pk])
+    assert "1 case replayed." in job_page.text
     assert backtest.cases == 1
     assert backtest.candidate_hits == backtest.baseline_hits == 1
     assert held.refund.reference in page.text

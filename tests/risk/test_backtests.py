@@ -1,12 +1,14 @@
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
+from parkportal.core.models import Job, JobStatus
 from refunds.services.lifecycle import refund_submit
-from risk.models import Assessment, Rule, RuleResult
-from risk.services.backtests import backtest_run
+from risk.models import Assessment, Backtest, Rule, RuleResult
+from risk.services.backtests import backtest_run, backtest_start
 from risk.services.rules import rule_new_version
 from tests.factories import BankAccountFactory
 
@@ -129,3 +131,54 @@ def test_a_backtest_period_must_be_in_order(rita, db):
             start=clock.now(),
             end=clock.now() - HOUR,
         )
+
+
+def test_a_backtest_reports_its_progress_as_it_replays(history, rita, monkeypatch):
+    monkeypatch.setattr("risk.services.backtests.PROGRESS_EVERY", 2)
+    rule = Rule.objects.get(code="velocity")
+    reports = []
+
+    backtest_run(
+        version_id=rule.live_version_id,
+        actor=rita,
+        start=clock.now() - HOUR,
+        end=clock.now() + HOUR,
+        progress=lambda done, total: reports.append((done, total)),
+    )
+
+    assert reports == [(0, 5), (2, 5), (4, 5)]
+
+
+def test_a_backtest_started_from_the_desk_runs_as_a_job(
+    history, rita, django_capture_on_commit_callbacks
+):
+    rule = Rule.objects.get(code="velocity")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = backtest_start(
+            version_id=rule.live_version_id,
+            actor=rita,
+            start=clock.now() - HOUR,
+            end=clock.now() + HOUR,
+        )
+
+    job.refresh_from_db()
+    backtest = Backtest.objects.get()
+    assert job.status == JobStatus.DONE
+    assert (job.progress_done, job.progress_total) == (5, 5)
+    assert job.result_url == reverse("risk:backtest", args=[backtest.pk])
+    assert job.summary == "5 cases replayed."
+
+
+def test_a_backtest_period_out_of_order_is_refused_before_a_job_is_queued(rita, db):
+    rule = Rule.objects.get(code="velocity")
+
+    with pytest.raises(InvalidInput):
+        backtest_start(
+            version_id=rule.live_version_id,
+            actor=rita,
+            start=clock.now(),
+            end=clock.now() - HOUR,
+        )
+
+    assert not Job.objects.exists()

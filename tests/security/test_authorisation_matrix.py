@@ -225,6 +225,9 @@ MATRIX = {
     ("risk:backtest_run", "post"): "LDDDDDDDMD",
     ("risk:backtest", "get"): "LDDDDDDDMD",
     ("risk:matrix", "get"): "LDDDDDDDAA",
+    # A job's page is its requester's alone; anyone else, like everyone
+    # for a job that does not exist, is answered 404 (tests/core/test_jobs).
+    ("job", "get"): "LMMMMMMMMM",
     ("login", "get"): "AAAAAAAAAA",
     ("login", "post"): "AAAAAAAAAA",
     ("logout", "post"): "LAAAAAAAAA",
