@@ -2,16 +2,32 @@
 hammer. The rates are scoped in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
 and read on each request, so a deployment (or a test) can change them."""
 
+import logging
+
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off, get_credentials
 from django.conf import settings
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+logger = logging.getLogger(__name__)
 
 
 class _ScopedRate(SimpleRateThrottle):
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        # The counts live in the cache (Redis in production). A rate limit
+        # guards against floods; it must not turn every application into a
+        # 500 while Redis is away, so an unreachable cache lets the request
+        # through. django-axes keeps its lockouts in the database.
+        try:
+            return super().allow_request(request, view)
+        except RedisError as error:
+            logger.warning("%s rate limit not checked: %s", self.scope, error)
+            return True
 
 
 class TokenObtainThrottle(_ScopedRate):

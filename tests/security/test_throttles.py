@@ -2,9 +2,12 @@
 hammers: the token endpoint per address, case creation and submission per
 user. Past the limit the answer is 429 with the API's JSON error body."""
 
+import socket
+
 import pytest
 from rest_framework.test import APIClient
 
+from refunds.models import RefundRequest
 from tests.factories import UserFactory
 
 TOKEN = "/api/v1/auth/token/"
@@ -145,3 +148,32 @@ def test_reading_and_other_steps_are_not_limited(alice, olivia, cases, rates):
 
     assert read.status_code == 200
     assert forwarded.status_code == 200
+
+
+@pytest.fixture
+def unreachable_cache(settings):
+    """The cache points at a Redis port where nothing listens, as when the
+    park's Redis is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+        }
+    }
+
+
+def test_an_application_goes_through_while_the_rate_limits_cache_is_down(
+    alice, acme_contract, rates, unreachable_cache, caplog
+):
+    rates(submission="1/min")
+    client = _api(alice)
+
+    first = client.post(REFUNDS, _application(acme_contract), format="json")
+    second = client.post(REFUNDS, _application(acme_contract), format="json")
+
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert RefundRequest.objects.filter(applicant=alice).count() == 2
+    assert "rate limit not checked" in caplog.text
