@@ -11,6 +11,7 @@ after commit and the job page opens on the finished job.
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import translation
@@ -25,6 +26,11 @@ from parkportal.core.outbox import outbox_enqueue
 logger = logging.getLogger(__name__)
 
 Report = Callable[[int, int], None]
+
+# Every progress report touches a job's updated_at. A running job silent
+# for this long lost its worker (killed, restarted) and will not finish:
+# the redelivered task finds it running and leaves it alone.
+STALLED_AFTER = timedelta(minutes=30)
 
 
 def job_start(
@@ -56,9 +62,8 @@ def job_run(*, job_id: int) -> Job | None:
     # The conditional update is the claim: of two deliveries of the same
     # message, one moves the job from queued to running, the other finds
     # no row to move and returns.
-    # TODO: a worker killed mid-run leaves its job running for good; add a
-    # periodic scan that fails jobs running past a deadline when one is
-    # seen in production.
+    # A worker killed mid-run leaves its job running; jobs_fail_stalled
+    # ends it.
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, updated_at=clock.now()
     )
@@ -106,3 +111,23 @@ def _finish(job: Job, *, status: str, **fields) -> Job:
     job.save()
     logger.info("job %s (%s) %s", job.pk, job.kind, status)
     return job
+
+
+def jobs_fail_stalled(*, older_than: timedelta = STALLED_AFTER) -> int:
+    """Mark failed the running jobs that reported nothing for `older_than`,
+    so that their pages stop waiting and the person can start again."""
+    deadline = clock.now() - older_than
+    stalled = Job.objects.filter(status=JobStatus.RUNNING, updated_at__lt=deadline)
+    failed = 0
+    for job in stalled.only("pk", "kind", "language", "updated_at"):
+        with translation.override(job.language or None):
+            message = _("The work stopped when its worker did; please start it again.")
+        # Conditional on the row as read: a run that reported progress in
+        # the meantime keeps its job.
+        failed += Job.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, updated_at=job.updated_at
+        ).update(
+            status=JobStatus.FAILED, error=message, upload=b"", updated_at=clock.now()
+        )
+        logger.warning("job %s (%s) stalled; marked failed", job.pk, job.kind)
+    return failed

@@ -13,6 +13,10 @@ BEAT_SCHEDULE = {
         "task": "parkportal.core.tasks.retry_webhooks",
         "schedule": timedelta(minutes=1),
     },
+    "fail-stalled-jobs": {
+        "task": "parkportal.core.tasks.fail_stalled_jobs",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-outbox": {
         "task": "parkportal.core.tasks.purge_outbox",
         "schedule": crontab(hour=3, minute=20),

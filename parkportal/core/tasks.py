@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from parkportal.core.idempotency import idempotency_purge
-from parkportal.core.jobs import job_run
+from parkportal.core.jobs import job_run, jobs_fail_stalled
 from parkportal.core.outbox import outbox_purge_sent, relay_due
 from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
 
@@ -39,3 +39,8 @@ def purge_idempotency_records() -> int:
 @shared_task
 def run_job(job_id: int) -> None:
     job_run(job_id=job_id)
+
+
+@shared_task
+def fail_stalled_jobs() -> int:
+    return jobs_fail_stalled()

@@ -1,13 +1,16 @@
 """Jobs: long work runs on a worker, reports its progress, and its page
 shows the bar to the person who asked and to nobody else."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
+from parkportal.core import clock
 from parkportal.core.errors import InvalidInput
 from parkportal.core.jobs import job_run, job_start
 from parkportal.core.models import Job, JobStatus, OutboxMessage
-from parkportal.core.tasks import run_job
+from parkportal.core.tasks import fail_stalled_jobs, run_job
 from tests.factories import UserFactory
 
 SEEN = []
@@ -183,3 +186,35 @@ def test_the_page_speaks_the_readers_language(client, fiona):
 
     assert "导入银行对账单" in page.text
     assert "状态：排队中" in page.text
+
+
+def test_a_running_job_silent_past_the_limit_is_failed_in_its_language(alice):
+    silent = start(alice)
+    reporting = start(alice)
+    Job.objects.filter(pk__in=[silent.pk, reporting.pk]).update(
+        status=JobStatus.RUNNING, language="zh-hans"
+    )
+    Job.objects.filter(pk=silent.pk).update(
+        updated_at=clock.now() - timedelta(minutes=31)
+    )
+    Job.objects.filter(pk=reporting.pk).update(
+        updated_at=clock.now() - timedelta(minutes=5)
+    )
+
+    assert fail_stalled_jobs() == 1
+
+    silent.refresh_from_db()
+    reporting.refresh_from_db()
+    assert silent.status == JobStatus.FAILED
+    assert silent.error == "执行该任务的进程已中断，请重新开始。"
+    assert reporting.status == JobStatus.RUNNING
+    assert fail_stalled_jobs() == 0
+
+
+def test_a_queued_job_is_not_taken_for_a_stalled_one(alice):
+    queued = start(alice)
+    Job.objects.filter(pk=queued.pk).update(updated_at=clock.now() - timedelta(hours=2))
+
+    assert fail_stalled_jobs() == 0
+    queued.refresh_from_db()
+    assert queued.status == JobStatus.QUEUED
