@@ -12,8 +12,14 @@ from openpyxl import Workbook
 
 from finance.models import EntryKind, LedgerEntry, Payment, PaymentStatus
 from finance.selectors import fx_variance, main_pool, month_bounds
+from parkportal.core.jobs import Report
 
 ZERO = Decimal("0.00")
+
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _refunded(start, end, group: str, label: str) -> list[dict]:
@@ -143,26 +149,43 @@ def _sections(report: dict) -> list[tuple[str, list[str], list[list]]]:
     return sections
 
 
-def report_csv(report: dict) -> bytes:
+def report_csv(report: dict, *, progress: Report | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([_("Finance report"), report["month"]])
-    for title, header, rows in _sections(report):
+    sections = _sections(report)
+    for done, (title, header, rows) in enumerate(sections, start=1):
         writer.writerow([])
         writer.writerow([title])
         writer.writerow(header)
         writer.writerows(rows)
+        if progress:
+            progress(done, len(sections))
     return out.getvalue().encode("utf-8-sig")
 
 
-def report_xlsx(report: dict) -> bytes:
+def report_xlsx(report: dict, *, progress: Report | None = None) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for title, header, rows in _sections(report):
+    sections = _sections(report)
+    for done, (title, header, rows) in enumerate(sections, start=1):
         sheet = workbook.create_sheet(title[:31])
         sheet.append(header)
         for row in rows:
             sheet.append(row)
+        if progress:
+            progress(done, len(sections))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def report_file(
+    month: date, file_format: str, *, progress: Report | None = None
+) -> tuple[str, str, bytes]:
+    """The month's report as (file name, media type, content): what the
+    desk's export job keeps."""
+    report = monthly_report(month)
+    write = report_xlsx if file_format == "xlsx" else report_csv
+    content = write(report, progress=progress)
+    return f"finance-{report['month']}.{file_format}", MEDIA_TYPES[file_format], content

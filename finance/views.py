@@ -28,7 +28,6 @@ from finance.models import (
     TopUpStatus,
 )
 from finance.models.disbursement import OPEN_PAYMENT_STATUSES
-from finance.reports import monthly_report, report_csv, report_xlsx
 from finance.services.batches import (
     PAYABLE_STATES,
     batch_authorise,
@@ -41,6 +40,7 @@ from finance.services.reconciliation import (
     statement_import_start,
     statement_line_resolve,
 )
+from finance.services.reports import report_export_start
 from finance.services.top_ups import top_up_confirm, top_up_propose, top_up_reject
 from parkportal.accounts.roles import Role
 from parkportal.core import clock
@@ -376,18 +376,20 @@ def reports(request):
 
 
 @finance_desk
-@require_GET
+@require_POST
 def report_file(request, file_format):
-    _form, month = _month(request)
-    report = monthly_report(month)
-    if file_format == "xlsx":
-        content = report_xlsx(report)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content = report_csv(report)
-        media = "text/csv"
-    response = HttpResponse(content, content_type=media)
-    response["Content-Disposition"] = (
-        f'attachment; filename="finance-{report["month"]}.{file_format}"'
-    )
-    return response
+    """The desk's report buttons start a job that writes the file."""
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        show_form_errors(request, form)
+        return redirect("finance:reports")
+    try:
+        job = report_export_start(
+            actor=request.user,
+            month=form.cleaned_data["month"],
+            file_format=file_format,
+        )
+    except DomainError as error:
+        refused(request, error)
+        return redirect("finance:reports")
+    return redirect("job", pk=job.pk)

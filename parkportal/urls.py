@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from parkportal import views
@@ -30,6 +30,11 @@ urlpatterns = [
     path("risk/", include("risk.urls")),
     path("jobs/", include(job_urlpatterns)),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    re_path(
+        r"^dashboard/export/(?P<table>[a-z]+)\.(?P<file_format>csv|xlsx)$",
+        dashboard_views.export_start,
+        name="dashboard-export-start",
+    ),
     path(
         "dashboard/report/<int:year>/<int:month>/",
         dashboard_views.monthly_report,

@@ -3,7 +3,9 @@ person who asked for it watches a progress bar.
 
 An app writes the work as a function `runner(job, report)` that calls
 `report(done, total)` as it goes and answers `(result_url, summary)`; its
-page calls `job_start` with the function's dotted path. The job row and
+page calls `job_start` with the function's dotted path. A runner whose
+result is a file (an export) hands it to `job_file_attach` and answers the
+download link that returns. The job row and
 its outbox message commit together, so a job is never queued for a
 request that rolled back. With no broker the task runs in process right
 after commit and the job page opens on the finished job.
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -83,6 +86,15 @@ def job_run(*, job_id: int) -> Job | None:
     return _finish(job, status=JobStatus.DONE, result_url=result_url, summary=summary)
 
 
+def job_file_attach(job: Job, *, name: str, media_type: str, content: bytes) -> str:
+    """Keep `content` as the job's result, saved when the job finishes;
+    answer the link that downloads it."""
+    job.result_file = content
+    job.result_file_name = name
+    job.result_media_type = media_type
+    return reverse("job-file", kwargs={"pk": job.pk})
+
+
 def _reporter(job_id: int) -> Report:
     def report(done: int, total: int) -> None:
         # An update of its own, outside the runner's transaction where
@@ -102,6 +114,10 @@ def _finish(job: Job, *, status: str, **fields) -> Job:
     if status == JobStatus.DONE:
         job.progress_total = max(job.progress_total, 1)
         job.progress_done = job.progress_total
+    else:
+        # A runner that attached its file and failed afterwards offers
+        # nothing to download.
+        job.result_file, job.result_file_name, job.result_media_type = b"", "", ""
     for name, value in fields.items():
         setattr(job, name, value[:500] if name != "result_url" else value)
     # The uploaded file has served its purpose; the result keeps what

@@ -198,6 +198,15 @@ class Job(models.Model):
     progress_done = models.PositiveIntegerField(_("steps done"), default=0)
     progress_total = models.PositiveIntegerField(_("steps in all"), default=0)
     result_url = models.CharField(_("result link"), max_length=300, blank=True)
+    # A job whose result is a file (an export) keeps it here until the
+    # requester downloads it from /jobs/<id>/file/.
+    result_file = models.BinaryField(_("result file"), blank=True, default=b"")
+    result_file_name = models.CharField(
+        _("result file name"), max_length=200, blank=True
+    )
+    result_media_type = models.CharField(
+        _("result media type"), max_length=100, blank=True
+    )
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(

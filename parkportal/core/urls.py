@@ -19,4 +19,5 @@ ops_api_urlpatterns = [
 
 job_urlpatterns = [
     path("<int:pk>/", jobviews.job_detail, name="job"),
+    path("<int:pk>/file/", jobviews.job_file, name="job-file"),
 ]

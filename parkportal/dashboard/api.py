@@ -259,24 +259,28 @@ class ExportView(DashboardView):
         },
     )
     def get(self, request, table: str, file_format: str):
-        start, end = period_from(request.query_params)
-        header, rows = _table(table, start, end, filters_from(request.query_params))
-        filename = f"parkportal-{table}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}"
-        if file_format == "csv":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            writer.writerow(header)
-            writer.writerows(rows)
-            response = HttpResponse(
-                buffer.getvalue(), content_type="text/csv; charset=utf-8"
-            )
-        else:
-            response = HttpResponse(
-                _xlsx(header, rows),
-                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        name, media_type, content = table_export(
+            table=table, file_format=file_format, params=request.query_params
+        )
+        response = HttpResponse(content, content_type=media_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def table_export(*, table: str, file_format: str, params) -> tuple[str, str, bytes]:
+    """One dashboard table for the period and filters in `params`, as
+    (file name, media type, content): what the API answers and what an
+    export job keeps."""
+    start, end = period_from(params)
+    header, rows = _table(table, start, end, filters_from(params))
+    name = f"parkportal-{table}-{start:%Y%m%d}-{end:%Y%m%d}.{file_format}"
+    if file_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        return name, "text/csv; charset=utf-8", buffer.getvalue().encode("utf-8")
+    return name, EXPORT_TYPES["xlsx"], _xlsx(header, rows)
 
 
 def _xlsx(header: list[str], rows: list[list]) -> bytes:

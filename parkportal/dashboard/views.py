@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from parkportal.accounts.models import Enterprise
 from parkportal.accounts.roles import has_role
@@ -16,6 +17,7 @@ from parkportal.core import clock
 from parkportal.core.errors import DomainError
 from parkportal.dashboard import charts, selectors
 from parkportal.dashboard.api import READER_ROLES, filters_from, period_from
+from parkportal.dashboard.exports import table_export_start
 from refunds.models import Reason, State
 
 # Lazy: the module is imported once, in whatever language is active then,
@@ -153,6 +155,22 @@ def dashboard(request):
         context = {"error": error.message}
         return render(request, "dashboard/dashboard.html", context, status=400)
     return render(request, "dashboard/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def export_start(request, table: str, file_format: str):
+    """The page's export buttons: the period and filters come in the
+    query string, as on the page; the file is written by a job."""
+    _require_reader(request)
+    try:
+        job = table_export_start(
+            actor=request.user, table=table, file_format=file_format, params=request.GET
+        )
+    except DomainError as error:
+        context = {"error": error.message}
+        return render(request, "dashboard/dashboard.html", context, status=400)
+    return redirect("job", pk=job.pk)
 
 
 @login_required

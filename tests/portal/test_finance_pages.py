@@ -1,11 +1,13 @@
 """The finance desk in the browser's place: each page for finance roles
 only, four eyes shown and enforced, batches, statements and rates."""
 
+import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from finance import bankfiles
 from finance.models import (
@@ -18,13 +20,14 @@ from finance.models import (
     TopUp,
     TopUpStatus,
 )
+from finance.reports import monthly_report, report_csv, report_xlsx
 from finance.services.batches import batch_authorise, batch_build
 from finance.services.pool import pool_get
 from finance.services.top_ups import top_up_confirm, top_up_propose
 from parkportal.accounts.roles import Role
 from parkportal.accounts.services import user_grant_role
 from parkportal.core import clock
-from parkportal.core.models import Job
+from parkportal.core.models import Job, JobStatus
 from refunds.models import State
 
 pytestmark = pytest.mark.django_db
@@ -349,18 +352,6 @@ def test_the_forecast_shows_a_chart_and_its_twelve_weeks(client, funded, fiona):
     assert page.text.count('data-label="Week of"') == 12
 
 
-def test_the_monthly_report_downloads_as_csv_and_excel(client, paid_batch, fiona):
-    client.force_login(fiona)
-    month = clock.today().strftime("%Y-%m")
-
-    csv = client.get(reverse("finance:report_csv"), {"month": month})
-    xlsx = client.get(reverse("finance:report_xlsx"), {"month": month})
-
-    assert csv["Content-Type"] == "text/csv"
-    assert month.encode() in csv.content
-    assert xlsx.content[:2] == b"PK"
-
-
 def test_the_ledger_pages_by_keyset(client, funded, fiona, diana):
     for _ in range(55):
         top_up = top_up_propose(actor=fiona, amount=Decimal("1.00"))
@@ -375,3 +366,85 @@ def test_the_ledger_pages_by_keyset(client, funded, fiona, diana):
     assert len(first.context["entries"]) == 50
     assert len(older.context["entries"]) == 6
     assert older.context["next_before"] is None
+
+
+# The monthly report files are written by jobs: the file a job keeps is
+# the report the synchronous export writes.
+
+
+def _start(client, capture, name, month):
+    with capture(execute=True):
+        return client.post(reverse(name), {"month": month.strftime("%Y-%m")})
+
+
+def test_the_csv_button_starts_a_job_that_keeps_the_report(
+    client, paid_batch, fiona, django_capture_on_commit_callbacks
+):
+    month = clock.today().replace(day=1)
+    client.force_login(fiona)
+
+    response = _start(
+        client, django_capture_on_commit_callbacks, "finance:report_csv", month
+    )
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("job", args=[job.pk])
+    assert job.status == JobStatus.DONE
+    assert bytes(job.result_file) == report_csv(monthly_report(month))
+    assert job.result_file_name == f"finance-{month:%Y-%m}.csv"
+    # One step per section: by reason, enterprise, currency, FX, pool.
+    assert (job.progress_done, job.progress_total) == (5, 5)
+
+
+def test_the_excel_button_keeps_the_same_sheets_and_rows(
+    client, paid_batch, fiona, django_capture_on_commit_callbacks
+):
+    month = clock.today().replace(day=1)
+    client.force_login(fiona)
+
+    _start(client, django_capture_on_commit_callbacks, "finance:report_xlsx", month)
+
+    kept = load_workbook(io.BytesIO(bytes(Job.objects.get().result_file)))
+    written = load_workbook(io.BytesIO(report_xlsx(monthly_report(month))))
+    assert kept.sheetnames == written.sheetnames
+    for name in written.sheetnames:
+        assert list(kept[name].iter_rows(values_only=True)) == list(
+            written[name].iter_rows(values_only=True)
+        )
+
+
+def test_the_officer_downloads_the_file_and_the_director_cannot(
+    client, paid_batch, fiona, diana, django_capture_on_commit_callbacks
+):
+    month = clock.today().replace(day=1)
+    client.force_login(fiona)
+    _start(client, django_capture_on_commit_callbacks, "finance:report_csv", month)
+    path = reverse("job-file", args=[Job.objects.get().pk])
+
+    mine = client.get(path)
+    client.force_login(diana)
+    theirs = client.get(path)
+
+    assert mine.status_code == 200
+    assert mine["Content-Disposition"].startswith("attachment;")
+    assert theirs.status_code == 404
+
+
+def test_a_bad_month_is_refused_on_the_reports_page(client, fiona):
+    client.force_login(fiona)
+
+    response = client.post(reverse("finance:report_csv"), {"month": "13/2026"})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("finance:reports")
+    assert not Job.objects.exists()
+
+
+def test_the_reports_page_offers_post_forms(client, fiona):
+    client.force_login(fiona)
+
+    page = client.get(reverse("finance:reports"))
+
+    for name in ("finance:report_csv", "finance:report_xlsx"):
+        assert f'<form method="post" action="{reverse(name)}">' in page.text

@@ -177,6 +177,8 @@ MATRIX = {
     ("refunds:transition", "post"): "LRHAARRRRR",
     ("dashboard", "get"): "LDDDADAADA",
     ("dashboard-report", "get"): "LDDDADAADA",
+    # The page's export buttons start a job and open its page.
+    ("dashboard-export-start", "post"): "LDDDADAADA",
     # Operations pages: queues for the specialists and managers, the inbox
     # for everybody, delegation for approvers. Forms on a missing object
     # answer with a message on the page they came from.
@@ -212,8 +214,8 @@ MATRIX = {
     ("finance:rates_import", "post"): "LDDDDAADDD",
     ("finance:forecast", "get"): "LDDDDAADDD",
     ("finance:reports", "get"): "LDDDDAADDD",
-    ("finance:report_csv", "get"): "LDDDDAADDD",
-    ("finance:report_xlsx", "get"): "LDDDDAADDD",
+    ("finance:report_csv", "post"): "LDDDDAADDD",
+    ("finance:report_xlsx", "post"): "LDDDDAADDD",
     # The risk desk is the risk officer's; the matrix is read by auditors.
     ("risk:holds", "get"): "LDDDDDDDAD",
     ("risk:hold_clear", "post"): "LDDDDDDDRD",
@@ -228,6 +230,7 @@ MATRIX = {
     # A job's page is its requester's alone; anyone else, like everyone
     # for a job that does not exist, is answered 404 (tests/core/test_jobs).
     ("job", "get"): "LMMMMMMMMM",
+    ("job-file", "get"): "LMMMMMMMMM",
     ("login", "get"): "AAAAAAAAAA",
     ("login", "post"): "AAAAAAAAAA",
     ("logout", "post"): "LAAAAAAAAA",
