@@ -20,7 +20,11 @@ from refunds.services.lifecycle import (
 )
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("shipped_approval_policy"),
+]
 
 
 def at_once(*calls) -> list:
