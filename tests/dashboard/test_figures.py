@@ -302,3 +302,17 @@ def test_period_figures_add_what_came_after_the_last_refresh(march, cases):
     assert flows["received"]["count"] == 3 + 1 + 20
     assert flows["received"]["amount_cny"] == Decimal("75000.00")
     assert sum(row["count"] for row in enterprises) == 4
+
+
+def test_refresh_task_rebuilds_every_month_when_the_daily_summaries_are_empty(
+    march,
+):
+    from parkportal.dashboard.tasks import refresh_summaries
+
+    with clock.travel(at(10, month=6)):
+        refresh_summaries.delay()
+
+    assert DailyFlow.objects.filter(day__lt=date(2026, 4, 1)).exists()
+    assert set(MonthlyFlow.objects.values_list("month", flat=True)) == {
+        date(2026, 3, 1)
+    }
