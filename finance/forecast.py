@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DateTimeField,
     DurationField,
@@ -27,6 +28,8 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -162,26 +165,30 @@ def _expected_outflows(today: date) -> list[tuple[date, Decimal]]:
     )["total"]
     if awaiting:
         flows.append((today, awaiting))
-    # Pending amounts summed per day of expected approval by the database:
-    # a park has hundreds of thousands of pending cases, but only a few
-    # hundred distinct days.
-    for state, (probability, days) in stage_statistics().items():
-        expected = TruncDate(
-            ExpressionWrapper(
-                F("state_changed_at") + timedelta(days=days),
-                output_field=DateTimeField(),
-            ),
-            tzinfo=timezone.get_current_timezone(),
-        )
-        per_day = (
-            RefundRequest.objects.filter(state=state)
-            .annotate(expected=expected)
-            .values("expected")
-            .annotate(total=Sum(Coalesce("amount_cny", "amount")))
-            .values_list("expected", "total")
-        )
-        for day, total in per_day:
-            flows.append((max(day, today), total * probability))
+    # Pending amounts summed per stage and day of expected approval by the
+    # database, in one scan of the pending cases: a park has hundreds of
+    # thousands of them, but only a few hundred distinct days.
+    statistics = stage_statistics()
+    waits = Case(
+        *(
+            When(state=state, then=Value(timedelta(days=days)))
+            for state, (_probability, days) in statistics.items()
+        ),
+        output_field=DurationField(),
+    )
+    expected = TruncDate(
+        ExpressionWrapper(F("state_changed_at") + waits, output_field=DateTimeField()),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    per_day = (
+        RefundRequest.objects.filter(state__in=list(statistics))
+        .annotate(expected=expected)
+        .values("state", "expected")
+        .annotate(total=Sum(Coalesce("amount_cny", "amount")))
+        .values_list("state", "expected", "total")
+    )
+    for state, day, total in per_day:
+        flows.append((max(day, today), total * statistics[state][0]))
     return flows
 
 

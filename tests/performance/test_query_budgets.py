@@ -49,10 +49,10 @@ BUDGETS = {
     "refund-transitions": (4, ""),
     "finance-pool": (5, ""),
     "finance-pool-forecast": (
-        14,
+        10,
         "the pool, its earmarks, the year's stage statistics (their table, "
-        "counted live until it is first refreshed) and the pending "
-        "amounts per expected day for each open stage, planned top-ups",
+        "counted live until it is first refreshed), the pending amounts per "
+        "stage and expected day in one query, planned top-ups",
     ),
     "finance-pool-check": (6, ""),
     "finance-report-monthly": (
