@@ -137,6 +137,7 @@ def main() -> None:
 
     from bench import api, dashboard, desks
     from bench.measure import table, time_it
+    from finance.forecast import stage_statistics_refresh
     from parkportal.core import clock
     from parkportal.dashboard.services import summaries_refresh
 
@@ -149,6 +150,14 @@ def main() -> None:
             "refresh_summaries", summaries_refresh, repeat=1, warmup=0, trace=False
         )
         print(f"summaries rebuilt in {refresh.p50:.0f} ms", flush=True)
+        statistics = time_it(
+            "refresh_stage_statistics",
+            stage_statistics_refresh,
+            repeat=1,
+            warmup=0,
+            trace=False,
+        )
+        print(f"forecast statistics rebuilt in {statistics.p50:.0f} ms", flush=True)
 
     client = Client()
     client.force_login(_reader())

@@ -9,12 +9,15 @@ the first week and lower the projected balance. Inflows: proposed top-ups
 with an expected date.
 """
 
+import logging
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import transaction
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DateTimeField,
     DurationField,
@@ -25,14 +28,24 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from finance.models import Earmark, EarmarkStatus, TopUp, TopUpStatus
+from finance.models import (
+    Earmark,
+    EarmarkStatus,
+    StageStatistic,
+    TopUp,
+    TopUpStatus,
+)
 from finance.selectors import pool_status
 from parkportal.core import clock
 from refunds.models import RefundRequest, State, TimelineEntry
+
+logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 PENDING_STATES = (
@@ -50,13 +63,15 @@ DEFAULT_PROBABILITY = Decimal("1")
 DEFAULT_DAYS = 14
 
 
-def stage_statistics() -> dict[str, tuple[Decimal, float]]:
-    """For each pending stage: the share of decided cases that went on to
-    be approved, and the mean days from entering the stage to approval.
+def stage_figures_live() -> dict[str, tuple[int, int, float | None]]:
+    """For each pending stage: decided cases that passed through it in the
+    past year, how many of them were approved, and the mean days from
+    entering the stage to approval.
 
     One query: the first entry of each decided case into each stage in the
     past year, with the moment of its last approval, aggregated per stage
-    by the database (a year of a park's timeline is millions of rows)."""
+    by the database. A year of a park's timeline is millions of rows, so
+    the forecast reads these figures from StageStatistic instead."""
     since = clock.now() - timedelta(days=HISTORY_DAYS)
     approved_at = (
         TimelineEntry.objects.filter(
@@ -90,15 +105,55 @@ def stage_statistics() -> dict[str, tuple[Decimal, float]]:
             )
         }
     )
+    result = {}
+    for stage in PENDING_STATES:
+        waited_on_average = figures[f"{stage}_waited"]
+        result[stage] = (
+            figures[f"{stage}_decided"],
+            figures[f"{stage}_approved"],
+            None
+            if waited_on_average is None
+            else waited_on_average.total_seconds() / 86400,
+        )
+    return result
+
+
+def stage_statistics_refresh() -> int:
+    """Rebuild StageStatistic from the past year of timeline. Returns the
+    number of rows written."""
+    now = clock.now()
+    rows = [
+        StageStatistic(
+            state=stage,
+            decided=decided,
+            approved=approved,
+            mean_days=mean_days,
+            refreshed_at=now,
+        )
+        for stage, (decided, approved, mean_days) in stage_figures_live().items()
+    ]
+    with transaction.atomic():
+        StageStatistic.objects.all().delete()
+        StageStatistic.objects.bulk_create(rows)
+    logger.info("forecast stage statistics refreshed: %s stages", len(rows))
+    return len(rows)
+
+
+def stage_statistics() -> dict[str, tuple[Decimal, float]]:
+    """For each pending stage: the share of decided cases that went on to
+    be approved, and the mean days from entering the stage to approval.
+    Read from StageStatistic; counted live until it was first refreshed."""
+    stored = {
+        row.state: (row.decided, row.approved, row.mean_days)
+        for row in StageStatistic.objects.all()
+    }
+    figures = stored or stage_figures_live()
     statistics = {}
     for stage in PENDING_STATES:
-        decided, approved = figures[f"{stage}_decided"], figures[f"{stage}_approved"]
-        waited_on_average = figures[f"{stage}_waited"]
+        decided, approved, mean_days = figures.get(stage, (0, 0, None))
         statistics[stage] = (
             Decimal(approved) / Decimal(decided) if decided else DEFAULT_PROBABILITY,
-            waited_on_average.total_seconds() / 86400
-            if approved and waited_on_average is not None
-            else DEFAULT_DAYS,
+            mean_days if approved and mean_days is not None else DEFAULT_DAYS,
         )
     return statistics
 
@@ -110,26 +165,30 @@ def _expected_outflows(today: date) -> list[tuple[date, Decimal]]:
     )["total"]
     if awaiting:
         flows.append((today, awaiting))
-    # Pending amounts summed per day of expected approval by the database:
-    # a park has hundreds of thousands of pending cases, but only a few
-    # hundred distinct days.
-    for state, (probability, days) in stage_statistics().items():
-        expected = TruncDate(
-            ExpressionWrapper(
-                F("state_changed_at") + timedelta(days=days),
-                output_field=DateTimeField(),
-            ),
-            tzinfo=timezone.get_current_timezone(),
-        )
-        per_day = (
-            RefundRequest.objects.filter(state=state)
-            .annotate(expected=expected)
-            .values("expected")
-            .annotate(total=Sum(Coalesce("amount_cny", "amount")))
-            .values_list("expected", "total")
-        )
-        for day, total in per_day:
-            flows.append((max(day, today), total * probability))
+    # Pending amounts summed per stage and day of expected approval by the
+    # database, in one scan of the pending cases: a park has hundreds of
+    # thousands of them, but only a few hundred distinct days.
+    statistics = stage_statistics()
+    waits = Case(
+        *(
+            When(state=state, then=Value(timedelta(days=days)))
+            for state, (_probability, days) in statistics.items()
+        ),
+        output_field=DurationField(),
+    )
+    expected = TruncDate(
+        ExpressionWrapper(F("state_changed_at") + waits, output_field=DateTimeField()),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    per_day = (
+        RefundRequest.objects.filter(state__in=list(statistics))
+        .annotate(expected=expected)
+        .values("state", "expected")
+        .annotate(total=Sum(Coalesce("amount_cny", "amount")))
+        .values_list("state", "expected", "total")
+    )
+    for state, day, total in per_day:
+        flows.append((max(day, today), total * statistics[state][0]))
     return flows
 
 

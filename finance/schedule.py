@@ -12,4 +12,10 @@ BEAT_SCHEDULE = {
         "task": "finance.tasks.earmark_waiting_cases",
         "schedule": crontab(minute="*/30"),
     },
+    # A year of history moves little in an hour; the refresh reads
+    # millions of timeline rows, so it runs hourly, not per request.
+    "finance-refresh-stage-statistics": {
+        "task": "finance.tasks.refresh_stage_statistics",
+        "schedule": crontab(minute=40),
+    },
 }

@@ -53,3 +53,11 @@ def earmark_waiting_cases() -> int:
         held = earmark_awaiting(pool, actor=system_user())
         watch_watermark(pool)
     return len(held)
+
+
+@shared_task
+def refresh_stage_statistics() -> int:
+    """Rebuild the forecast's stage statistics from a year of timeline."""
+    from finance.forecast import stage_statistics_refresh
+
+    return stage_statistics_refresh()

@@ -9,6 +9,7 @@ from finance.models.disbursement import (
     Payment,
     PaymentStatus,
 )
+from finance.models.forecast import StageStatistic
 from finance.models.fx import FxRate
 from finance.models.pool import (
     Earmark,
@@ -33,6 +34,7 @@ __all__ = [
     "Payment",
     "PaymentStatus",
     "ReservePool",
+    "StageStatistic",
     "StatementLine",
     "TopUp",
     "TopUpStatus",

@@ -11,7 +11,7 @@ Definitions (also in docs/dashboard.md):
 
 import math
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -22,13 +22,20 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Max,
     Q,
     QuerySet,
     Sum,
 )
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
-from parkportal.dashboard.models import MonthlyFlow, StageVisit
+from parkportal.dashboard.models import (
+    DailyFlow,
+    DailyIntake,
+    MonthlyFlow,
+    StageVisit,
+)
 from refunds.models import State
 from refunds.models.case import FINAL_STATES
 
@@ -85,7 +92,8 @@ class Filters:
 
     @property
     def summarisable(self) -> bool:
-        """MonthlyFlow keeps reason, currency and channel only."""
+        """MonthlyFlow and DailyFlow keep reason, currency and channel
+        only."""
         return self.enterprise_id is None and self.owner_id is None
 
 
@@ -141,18 +149,74 @@ def _hours(seconds) -> float | None:
     return None if seconds is None else round(float(seconds) / 3600, 1)
 
 
+def _split(
+    start: datetime, end: datetime, filters: Filters
+) -> tuple[tuple[date, date] | None, datetime]:
+    """Split a period at the edge of the daily summaries: whole days before
+    the day of their last refresh are read from them, the rest live.
+    Returns the summarised days (None when there are none) and the moment
+    from which the figure is read live (`end` when nothing is)."""
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    if not filters.summarisable:
+        return None, start
+    if first.time() != time.min or last.time() != time.min:
+        return None, start
+    refreshed = DailyFlow.objects.aggregate(at=Max("refreshed_at"))["at"]
+    if refreshed is None:
+        return None, start
+    edge = min(last.date(), timezone.localtime(refreshed).date())
+    if edge <= first.date():
+        return None, start
+    live_from = timezone.make_aware(datetime.combine(edge, time.min))
+    return (first.date(), edge), min(live_from, end)
+
+
+def _daily_flows(days: tuple[date, date], filters: Filters) -> QuerySet:
+    rows = DailyFlow.objects.filter(day__gte=days[0], day__lt=days[1])
+    for name in ("reason", "currency", "green_channel"):
+        value = getattr(filters, name)
+        if value is not None:
+            rows = rows.filter(**{name: value})
+    return rows
+
+
+def _entered(start: datetime, end: datetime, filters: Filters, **lookups):
+    return filters.apply(
+        StageVisit.objects.filter(entered_at__gte=start, entered_at__lt=end, **lookups)
+    )
+
+
+def _add(total: dict, key, count: int, amount) -> None:
+    """Adds one group's figures; the amount stays None while every part
+    of it is, as a database sum would."""
+    entry = total.setdefault(key, {"n": 0, "amount": None})
+    entry["n"] += count
+    if amount is not None:
+        entry["amount"] = (entry["amount"] or 0) + amount
+
+
+def _entered_totals(
+    start: datetime, end: datetime, filters: Filters, key: str, **lookups
+) -> dict:
+    """Count and amount of visits entering within the period per `key`,
+    from the daily summaries where they reach and live after them."""
+    days, live_from = _split(start, end, filters)
+    totals: dict = {}
+    if days:
+        rows = _daily_flows(days, filters).filter(**lookups).values(key)
+        for row in rows.annotate(n=Sum("count"), amount=Sum("amount_cny")).order_by():
+            _add(totals, row[key], row["n"], row["amount"])
+    if live_from < end:
+        rows = _entered(live_from, end, filters, **lookups).values(key)
+        for row in rows.annotate(n=Count("id"), amount=Sum("amount_cny")).order_by():
+            _add(totals, row[key], row["n"], row["amount"])
+    return totals
+
+
 def flows(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -> dict:
-    visits = filters.apply(
-        StageVisit.objects.filter(
-            entered_at__gte=start, entered_at__lt=end, state__in=FLOW_STATES.values()
-        )
+    by_state = _entered_totals(
+        start, end, filters, "state", state__in=FLOW_STATES.values()
     )
-    rows = (
-        visits.values("state")
-        .annotate(n=Count("id"), amount=Sum("amount_cny"))
-        .order_by()
-    )
-    by_state = {row["state"]: row for row in rows}
     result = {}
     for name, state in FLOW_STATES.items():
         row = by_state.get(state, {})
@@ -230,25 +294,53 @@ def breakdown(
     """Cases received in the period by reason, currency or enterprise."""
     if dimension not in ("reason", "currency", "enterprise"):
         raise ValueError(dimension)
-    key = "enterprise__name" if dimension == "enterprise" else dimension
-    visits = filters.apply(
-        StageVisit.objects.filter(
-            state=State.SUBMITTED, entered_at__gte=start, entered_at__lt=end
-        )
-    )
-    rows = (
-        visits.values(key)
-        .annotate(n=Count("id"), amount=Sum("amount_cny"))
-        .order_by("-amount", key)
+    if dimension == "enterprise":
+        totals = _intake_by_enterprise(start, end, filters)
+    else:
+        totals = _entered_totals(start, end, filters, dimension, state=State.SUBMITTED)
+    # The database's order: largest amount first, empty amounts first on
+    # PostgreSQL and last on SQLite, then the key.
+    empty_first = connection.vendor == "postgresql"
+    ordered = sorted(
+        totals.items(),
+        key=lambda item: (
+            (item[1]["amount"] is None) != empty_first,
+            -(item[1]["amount"] or 0),
+            item[0],
+        ),
     )
     return [
         {
-            "key": row[key],
+            "key": key,
             "count": row["n"],
             "amount_cny": row["amount"] or Decimal("0.00"),
         }
-        for row in rows
+        for key, row in ordered
     ]
+
+
+def _intake_by_enterprise(start: datetime, end: datetime, filters: Filters) -> dict:
+    """DailyIntake keeps no reason, currency or channel: it answers only
+    the unfiltered breakdown."""
+    days, live_from = (None, start)
+    if filters == NO_FILTERS:
+        days, live_from = _split(start, end, filters)
+    totals: dict = {}
+    if days:
+        rows = DailyIntake.objects.filter(day__gte=days[0], day__lt=days[1])
+        rows = rows.values("enterprise__name").annotate(
+            n=Sum("count"), amount=Sum("amount_cny")
+        )
+        for row in rows.order_by():
+            _add(totals, row["enterprise__name"], row["n"], row["amount"])
+    if live_from < end:
+        rows = _entered(live_from, end, filters, state=State.SUBMITTED)
+        rows = rows.values("enterprise__name").annotate(
+            n=Count("id"), amount=Sum("amount_cny")
+        )
+        for row in rows.order_by():
+            _add(totals, row["enterprise__name"], row["n"], row["amount"])
+    return totals
 
 
 def period_figures(
@@ -385,8 +477,6 @@ def stuck_cases(
 
 
 def period_bounds(day: date, days: int) -> tuple[datetime, datetime]:
-    from django.utils import timezone
-
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     return start, start + timedelta(days=days)
 
@@ -555,7 +645,12 @@ def voice_of_enterprises(
     ratings = Rating.objects.filter(refund_id__in=closed).aggregate(
         n=Count("id"), average=Avg("score")
     )
-    closed_count = closed.count()
+    closed_count = sum(
+        row["n"]
+        for row in _entered_totals(
+            start, end, filters, "state", state=State.CLOSED
+        ).values()
+    )
     received = flows(start, end, filters)["received"]["count"]
     complaints = (
         Complaint.objects.filter(created_at__gte=start, created_at__lt=end)

@@ -1,15 +1,20 @@
 """Keeping the dashboard's fact rows and summaries up to date."""
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Count, DateField, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Q, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from parkportal.core import clock
-from parkportal.dashboard.models import MonthlyFlow, StageVisit
+from parkportal.dashboard.models import (
+    DailyFlow,
+    DailyIntake,
+    MonthlyFlow,
+    StageVisit,
+)
 from refunds.models import State
 from refunds.models.case import FINAL_STATES
 
@@ -58,22 +63,31 @@ def month_start(moment: datetime) -> date:
     return date(local.year, local.month, 1)
 
 
-def summaries_refresh(*, months: list[date] | None = None) -> int:
-    """Rebuild MonthlyFlow for the given months (all months when None).
-    Returns the number of summary rows written."""
-    visits = StageVisit.objects.all()
-    if months is not None:
-        visits = visits.annotate(
-            month=TruncMonth("entered_at", output_field=DateField())
-        ).filter(month__in=months)
+def _months_q(field: str, months: list[date] | None) -> Q:
+    """Rows whose `field` (a day) falls in one of `months`; all rows when
+    None."""
+    condition = Q()
+    if months is None:
+        return condition
+    condition = Q(pk__in=[])
+    for month in months:
+        following = (month + timedelta(days=32)).replace(day=1)
+        condition |= Q(**{f"{field}__gte": month, f"{field}__lt": following})
+    return condition
+
+
+def _entered_on() -> TruncDate:
+    return TruncDate("entered_at", tzinfo=timezone.get_current_timezone())
+
+
+def _monthly_rows(visits, now) -> list[MonthlyFlow]:
     rows = (
         visits.annotate(month=TruncMonth("entered_at", output_field=DateField()))
         .values("month", "state", "reason", "currency", "green_channel")
         .annotate(count=Count("id"), amount=Sum("amount_cny"))
         .order_by()
     )
-    now = clock.now()
-    summaries = [
+    return [
         MonthlyFlow(
             month=row["month"],
             state=row["state"],
@@ -86,11 +100,72 @@ def summaries_refresh(*, months: list[date] | None = None) -> int:
         )
         for row in rows
     ]
+
+
+def _daily_rows(visits, now) -> list[DailyFlow]:
+    rows = (
+        visits.annotate(day=_entered_on())
+        .values("day", "state", "reason", "currency", "green_channel")
+        .annotate(count=Count("id"), amount=Sum("amount_cny"))
+        .order_by()
+    )
+    return [
+        DailyFlow(
+            day=row["day"],
+            state=row["state"],
+            reason=row["reason"],
+            currency=row["currency"],
+            green_channel=row["green_channel"],
+            count=row["count"],
+            amount_cny=row["amount"],
+            refreshed_at=now,
+        )
+        for row in rows
+    ]
+
+
+def _intake_rows(visits, now) -> list[DailyIntake]:
+    rows = (
+        visits.filter(state=State.SUBMITTED)
+        .annotate(day=_entered_on())
+        .values("day", "enterprise_id")
+        .annotate(count=Count("id"), amount=Sum("amount_cny"))
+        .order_by()
+    )
+    return [
+        DailyIntake(
+            day=row["day"],
+            enterprise_id=row["enterprise_id"],
+            count=row["count"],
+            amount_cny=row["amount"],
+            refreshed_at=now,
+        )
+        for row in rows
+    ]
+
+
+def summaries_refresh(*, months: list[date] | None = None) -> int:
+    """Rebuild MonthlyFlow, DailyFlow and DailyIntake for the given months
+    (all months when None). Returns the number of summary rows written."""
+    visits = StageVisit.objects.all()
+    if months is not None:
+        visits = visits.annotate(
+            month=TruncMonth("entered_at", output_field=DateField())
+        ).filter(month__in=months)
+    now = clock.now()
+    monthly = _monthly_rows(visits, now)
+    daily = _daily_rows(visits, now)
+    intake = _intake_rows(visits, now)
     with transaction.atomic():
         stale = MonthlyFlow.objects.all()
         if months is not None:
             stale = stale.filter(month__in=months)
         stale.delete()
-        MonthlyFlow.objects.bulk_create(summaries, batch_size=2000)
-    logger.info("dashboard summaries refreshed: %s rows", len(summaries))
-    return len(summaries)
+        DailyFlow.objects.filter(_months_q("day", months)).delete()
+        DailyIntake.objects.filter(_months_q("day", months)).delete()
+        MonthlyFlow.objects.bulk_create(monthly, batch_size=2000)
+        DailyFlow.objects.bulk_create(daily, batch_size=2000)
+        DailyIntake.objects.bulk_create(intake, batch_size=2000)
+    written = len(monthly) + len(daily) + len(intake)
+    logger.info("dashboard summaries refreshed: %s rows", written)
+    return written

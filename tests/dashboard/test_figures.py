@@ -8,7 +8,12 @@ from django.db.models import F
 
 from parkportal.core import clock
 from parkportal.dashboard import selectors
-from parkportal.dashboard.models import MonthlyFlow, StageVisit
+from parkportal.dashboard.models import (
+    DailyFlow,
+    DailyIntake,
+    MonthlyFlow,
+    StageVisit,
+)
 from parkportal.dashboard.services import summaries_refresh
 from refunds.services.lifecycle import refund_forward, refund_transition
 from tests.dashboard.conftest import SHANGHAI, at
@@ -248,3 +253,66 @@ def test_sla_breach_rate_counts_business_hours_and_not_the_paused_time(
     assert rows["review"]["ended"] == 3
     assert rows["review"]["breached"] == 1
     assert rows["review"]["breach_rate"] == 0.3333
+
+
+def _period_figures(start, end, reason):
+    return {
+        "flows": selectors.flows(start, end),
+        "green": selectors.flows(start, end, selectors.Filters(green_channel=False)),
+        "breakdowns": [
+            selectors.breakdown(start, end, dimension)
+            for dimension in ("reason", "currency", "enterprise")
+        ],
+        "one_reason": selectors.breakdown(
+            start, end, "currency", selectors.Filters(reason=reason)
+        ),
+        "voice": selectors.voice_of_enterprises(start, end),
+    }
+
+
+def test_daily_summaries_equal_a_live_recount(march):
+    start, end = at(1, 0), at(1, 0, month=4)
+    live = _period_figures(start, end, "overpayment")
+
+    summaries_refresh()
+    from_summaries = _period_figures(start, end, "overpayment")
+
+    assert DailyFlow.objects.exists()
+    assert DailyIntake.objects.exists()
+    assert from_summaries == live
+    assert live["flows"]["received"]["count"] == 3
+    assert live["one_reason"][0]["amount_cny"] == Decimal("20000.00")
+    assert live["voice"]["closed"] == 0
+
+
+def test_period_figures_add_what_came_after_the_last_refresh(march, cases):
+    with clock.travel(at(15)):
+        summaries_refresh()
+    with clock.travel(at(25)):
+        cases.under_review(amount="5000.00")
+    # Ten more cases on each summarised day show that the summary is read.
+    summarised_days = DailyFlow.objects.filter(
+        day__lt=date(2026, 3, 15), state="submitted"
+    ).update(count=F("count") + 10)
+
+    flows = selectors.flows(at(1, 0), at(1, 0, month=4))
+    enterprises = selectors.breakdown(at(1, 0), at(1, 0, month=4), "enterprise")
+
+    assert summarised_days == 2
+    assert flows["received"]["count"] == 3 + 1 + 20
+    assert flows["received"]["amount_cny"] == Decimal("75000.00")
+    assert sum(row["count"] for row in enterprises) == 4
+
+
+def test_refresh_task_rebuilds_every_month_when_the_daily_summaries_are_empty(
+    march,
+):
+    from parkportal.dashboard.tasks import refresh_summaries
+
+    with clock.travel(at(10, month=6)):
+        refresh_summaries.delay()
+
+    assert DailyFlow.objects.filter(day__lt=date(2026, 4, 1)).exists()
+    assert set(MonthlyFlow.objects.values_list("month", flat=True)) == {
+        date(2026, 3, 1)
+    }

@@ -3,7 +3,14 @@ from decimal import Decimal
 
 import pytest
 
-from finance.forecast import pool_forecast, pool_forecast_summary, stage_statistics
+from finance.forecast import (
+    pool_forecast,
+    pool_forecast_summary,
+    stage_figures_live,
+    stage_statistics,
+    stage_statistics_refresh,
+)
+from finance.models import StageStatistic
 from finance.selectors import pool_status
 from finance.services.top_ups import top_up_propose
 from parkportal.core import clock
@@ -89,3 +96,54 @@ def test_summary_names_the_first_week_below_watermark_and_zero(pool, cases):
     assert summary["first_below_zero"] == next(
         row["week_start"] for row in summary["weeks"] if row["below_zero"]
     )
+
+
+def _history(cases, mark):
+    cases.approved([mark], amount="10000.00")
+    cases.approved([mark], amount="20000.00")
+    rejected = cases.pending_approval(amount="10000.00")
+    refund_reject(refund_id=rejected.pk, actor=mark, comment="Not eligible")
+    cases.pending_approval(amount="80000.00")
+
+
+def test_stored_stage_statistics_equal_a_live_count(funded_pool, cases, mark):
+    _history(cases, mark)
+    live = stage_statistics()
+
+    written = stage_statistics_refresh()
+
+    stored = {
+        row.state: (row.decided, row.approved, row.mean_days)
+        for row in StageStatistic.objects.all()
+    }
+    assert written == len(stored) == 5
+    assert stored == stage_figures_live()
+    assert stored["pending_approval"][:2] == (3, 2)
+    assert stage_statistics() == live
+    assert live["pending_approval"][0] == Decimal("2") / Decimal("3")
+
+
+def test_forecast_reads_stored_statistics_until_the_next_refresh(
+    funded_pool, cases, mark
+):
+    _history(cases, mark)
+    stage_statistics_refresh()
+    before = stage_statistics()
+    rejected = cases.pending_approval(amount="5000.00")
+    refund_reject(refund_id=rejected.pk, actor=mark, comment="Not eligible")
+
+    unchanged = stage_statistics()
+    stage_statistics_refresh()
+
+    assert unchanged == before
+    assert stage_statistics()["pending_approval"][0] == Decimal("0.5")
+
+
+def test_refresh_task_rebuilds_the_statistics(funded_pool, cases, mark):
+    from finance.tasks import refresh_stage_statistics
+
+    _history(cases, mark)
+
+    refresh_stage_statistics.delay()
+
+    assert StageStatistic.objects.get(state="pending_approval").approved == 2

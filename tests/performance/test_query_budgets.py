@@ -49,9 +49,10 @@ BUDGETS = {
     "refund-transitions": (4, ""),
     "finance-pool": (5, ""),
     "finance-pool-forecast": (
-        13,
-        "the pool, its earmarks, the year's stage statistics and the pending "
-        "amounts per expected day for each open stage, planned top-ups",
+        10,
+        "the pool, its earmarks, the year's stage statistics (their table, "
+        "counted live until it is first refreshed), the pending amounts per "
+        "stage and expected day in one query, planned top-ups",
     ),
     "finance-pool-check": (6, ""),
     "finance-report-monthly": (
@@ -107,8 +108,9 @@ BUDGETS = {
     "risk-backtest-detail": (6, ""),
     "risk-invoice-total-list": (4, ""),
     "dashboard-figures": (
-        32,
-        "two periods of flows and times, three breakdowns, SLA, voice, risk, pool",
+        40,
+        "two periods of flows and times, three breakdowns, SLA, voice, risk, pool; "
+        "each figure read from the daily summaries first finds their edge",
     ),
     "dashboard-trend": (4, ""),
     "dashboard-process-map": (6, ""),
@@ -117,7 +119,10 @@ BUDGETS = {
         7,
         "reviews, open cases, SLA clocks ended and overdue, per owner",
     ),
-    "dashboard-export": (4, ""),
+    "dashboard-export": (
+        5,
+        "one more to find the edge of the daily summaries (their last refresh)",
+    ),
     "enterprise-list": (6, ""),
     "enterprise-detail": (6, ""),
     "outbox-dead": (3, ""),
