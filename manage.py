@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Django's command-line utility for administrative tasks."""
 
+import importlib
 import os
 import sys
 
@@ -16,6 +17,15 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ImproperlyConfigured as error:
+        # Django keeps a settings error to itself so that `help` still
+        # answers, then fails on "Models aren't loaded yet", which names
+        # nothing. Say which setting is wrong instead.
+        sys.exit(f"parkportal settings: {error} (docs/configuration.md)")
     execute_from_command_line(sys.argv)
 
 

@@ -26,7 +26,12 @@ class _ScopedRate(SimpleRateThrottle):
         try:
             return super().allow_request(request, view)
         except RedisError as error:
-            logger.warning("%s rate limit not checked: %s", self.scope, error)
+            logger.warning(
+                "%s rate limit not checked for user %s: %s",
+                self.scope,
+                getattr(request.user, "pk", None),
+                error,
+            )
             return True
 
 
