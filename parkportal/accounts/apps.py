@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "parkportal.accounts"
     label = "accounts"
     verbose_name = _("Enterprises and users")
+
+    def ready(self):
+        from parkportal.accounts import signals
+
+        signals.connect()

@@ -118,6 +118,11 @@ class User(AbstractUser):
         default="zh-hans",
         choices=[("zh-hans", "中文"), ("en", "English")],
     )
+    # The names of the user's groups, so that the row every request loads
+    # to authenticate also says what the user may do. Only
+    # parkportal.accounts.signals writes it, when the groups change; NULL
+    # (rows written around the ORM) means unknown, and the groups are read.
+    role_names = models.JSONField(_("roles"), null=True, default=list, editable=False)
 
     class Meta:
         verbose_name = _("user (用户)")
@@ -125,6 +130,17 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.get_full_name() or self.username
+
+    def save(self, **kwargs):
+        # An instance read before its groups changed must not write its
+        # stale copy of the roles back: a revoked role would return.
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "role_names"
+            ]
+        super().save(**kwargs)
 
 
 def mask_account(number: str) -> str:

@@ -1,7 +1,10 @@
 """The roles of DESIGN.md, each a Django group.
 
 Code asks `has_role(user, Role.FINANCE_DIRECTOR)`; the group names are data
-so that an administrator can see and change membership in the admin.
+so that an administrator can see and change membership in the admin. The
+user's row carries a copy of their group names (`User.role_names`, kept by
+parkportal.accounts.signals), so that a request reads no more than the row
+it authenticates with.
 """
 
 from django.db import models
@@ -27,7 +30,10 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_parkportal_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        names = getattr(user, "role_names", None)
+        if names is None:
+            names = user.groups.values_list("name", flat=True)
+        cached = frozenset(names)
         user._parkportal_roles = cached
     return cached
 

@@ -25,4 +25,3 @@ def roles_ensure() -> None:
 def user_grant_role(*, user, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.add(group)
-    user.__dict__.pop("_parkportal_roles", None)
