@@ -2,7 +2,13 @@
 
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from parkportal.accounts.roles import Role, has_role, is_staff_member, is_system
+from parkportal.accounts.models import user_label
+from parkportal.accounts.roles import (
+    SYSTEM_USERNAME,
+    Role,
+    has_role,
+    is_staff_member,
+)
 from parkportal.core import clock
 from refunds.models import (
     ApprovalDelegation,
@@ -20,6 +26,10 @@ from refunds.timeline import STAFF_ONLY_COMMENTS, render
 
 def refunds_visible_to(user) -> QuerySet[RefundRequest]:
     refunds = RefundRequest.objects.select_related("enterprise", "owner", "contract")
+    return _scoped(refunds, user)
+
+
+def _scoped(refunds: QuerySet, user) -> QuerySet:
     if has_role(user, Role.ENTERPRISE):
         return refunds.filter(enterprise_id=user.enterprise_id)
     if is_staff_member(user):
@@ -27,32 +37,91 @@ def refunds_visible_to(user) -> QuerySet[RefundRequest]:
     return refunds.none()
 
 
-def timeline_for(refund: RefundRequest, user) -> list[dict]:
+# The columns a case is shown with in the API (refunds.api.serializers).
+REFUND_ROW_COLUMNS = (
+    "id",
+    "reference",
+    "state",
+    "enterprise_id",
+    "contract_id",
+    "amount",
+    "currency",
+    "reason",
+    "description",
+    "payee_name",
+    "payee_bank",
+    "payee_account",
+    "owner_id",
+    "applicant_id",
+    "approved_amount",
+    "risk_level",
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "version",
+)
+
+
+def _person(prefix: str) -> dict:
+    """The columns `user_label` names a related person from."""
+    return {
+        f"{prefix}_{column}": F(f"{prefix}__{column}")
+        for column in ("display_name", "first_name", "last_name", "username")
+    }
+
+
+def _label(row: dict, prefix: str) -> str:
+    if row[f"{prefix}_username"] is None:
+        return ""
+    return user_label(
+        display_name=row[f"{prefix}_display_name"],
+        first_name=row[f"{prefix}_first_name"],
+        last_name=row[f"{prefix}_last_name"],
+        username=row[f"{prefix}_username"],
+    )
+
+
+def refund_rows_visible_to(user) -> QuerySet[dict]:
+    """`refunds_visible_to` as plain rows of what the API shows: the columns
+    of the case, its enterprise's name and its owner's, without building a
+    case, an enterprise, an owner and a contract for each."""
+    rows = RefundRequest.objects.values(
+        *REFUND_ROW_COLUMNS, enterprise_name=F("enterprise__name"), **_person("owner")
+    )
+    return _scoped(rows, user)
+
+
+def owner_label(row: dict) -> str:
+    return _label(row, "owner")
+
+
+def timeline_for(refund_id: int, user) -> list[dict]:
     """The case's timeline in the reader's language; an enterprise sees
     neither internal steps nor staff-only comments."""
-    entries = TimelineEntry.objects.filter(refund=refund).select_related(
-        "actor", "on_behalf_of"
-    )
+    entries = TimelineEntry.objects.filter(refund_id=refund_id)
     for_enterprise = has_role(user, Role.ENTERPRISE)
     if for_enterprise:
         entries = entries.filter(visible_to_enterprise=True)
+    columns = ("id", "kind", "params", "state_before", "state_after", "created_at")
     rows = []
-    for entry in entries:
-        comment = entry.params.get("comment", "")
-        if for_enterprise and entry.kind in STAFF_ONLY_COMMENTS:
+    for entry in entries.values(
+        *columns, **_person("actor"), **_person("on_behalf_of")
+    ):
+        comment = entry["params"].get("comment", "")
+        if for_enterprise and entry["kind"] in STAFF_ONLY_COMMENTS:
             comment = ""
         rows.append(
             {
-                "id": entry.pk,
-                "kind": entry.kind,
-                "text": render(entry),
+                "id": entry["id"],
+                "kind": entry["kind"],
+                "text": render(entry["kind"], entry["params"]),
                 "comment": comment,
-                "actor": str(entry.actor) if entry.actor else "",
-                "actor_is_system": is_system(entry.actor),
-                "on_behalf_of": str(entry.on_behalf_of) if entry.on_behalf_of else "",
-                "state_before": entry.state_before,
-                "state_after": entry.state_after,
-                "created_at": entry.created_at,
+                "actor": _label(entry, "actor"),
+                "actor_is_system": entry["actor_username"] == SYSTEM_USERNAME,
+                "on_behalf_of": _label(entry, "on_behalf_of"),
+                "state_before": entry["state_before"],
+                "state_after": entry["state_after"],
+                "created_at": entry["created_at"],
             }
         )
     return rows

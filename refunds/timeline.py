@@ -35,23 +35,19 @@ def register(kind: str, text) -> None:
     TEXTS[kind] = text
 
 
-def render(entry) -> str:
-    text = TEXTS.get(entry.kind, entry.kind)
-    params = {
-        key: value
-        for key, value in entry.params.items()
-        if isinstance(value, str | int)
+def render(kind: str, params: dict) -> str:
+    text = TEXTS.get(kind, kind)
+    values = {
+        key: value for key, value in params.items() if isinstance(value, str | int)
     }
-    params.setdefault("level", "")
-    params.setdefault("name", "")
-    params.setdefault("owner", "")
-    if "level" in entry.params:
+    values.setdefault("level", "")
+    values.setdefault("name", "")
+    values.setdefault("owner", "")
+    if "level" in params:
         from refunds.models.approvals import ApprovalLevel
 
-        params["level"] = str(
-            dict(ApprovalLevel.choices).get(entry.params["level"], "")
-        )
+        values["level"] = str(dict(ApprovalLevel.choices).get(params["level"], ""))
     try:
-        return str(text) % params
+        return str(text) % values
     except (KeyError, ValueError, TypeError):
         return str(text)

@@ -129,7 +129,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self):
-        return self.display_name or self.get_full_name() or self.username
+        return user_label(
+            display_name=self.display_name,
+            first_name=self.first_name,
+            last_name=self.last_name,
+            username=self.username,
+        )
 
     def save(self, **kwargs):
         # An instance read before its groups changed must not write its
@@ -141,6 +146,12 @@ class User(AbstractUser):
                 if not field.primary_key and field.name != "role_names"
             ]
         super().save(**kwargs)
+
+
+def user_label(*, display_name: str, first_name: str, last_name: str, username: str):
+    """How a person is named on screens: `str(user)` from the columns alone,
+    for reads that fetch no user."""
+    return display_name or f"{first_name} {last_name}".strip() or username
 
 
 def mask_account(number: str) -> str:

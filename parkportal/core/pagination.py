@@ -85,6 +85,11 @@ def _field_of(queryset, name: str):
     return queryset.model._meta.get_field(name)
 
 
+def _value(row, name: str):
+    # A page holds model instances or, from a values() query, dicts.
+    return row[name] if isinstance(row, dict) else getattr(row, name)
+
+
 class KeysetPagination(CursorPagination):
     ordering = ("-id",)
     page_size_query_param = "page_size"
@@ -139,7 +144,7 @@ class KeysetPagination(CursorPagination):
         return values, backwards
 
     def _link(self, row, backwards: bool) -> str:
-        values = [_plain(getattr(row, key.lstrip("-"))) for key in self.keys]
+        values = [_plain(_value(row, key.lstrip("-"))) for key in self.keys]
         cursor = json.dumps({"v": values, "b": backwards}, separators=(",", ":"))
         encoded = base64.urlsafe_b64encode(cursor.encode()).decode()
         return replace_query_param(self.base_url, self.cursor_query_param, encoded)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import generics, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -25,7 +25,12 @@ from parkportal.core.throttles import SubmissionThrottle
 from refunds.api import serializers as s
 from refunds.api.filters import KeysetOrdering, filter_params, filter_refunds
 from refunds.models import AuditEvent, Document
-from refunds.selectors import messages_for, refunds_visible_to, timeline_for
+from refunds.selectors import (
+    messages_for,
+    refund_rows_visible_to,
+    refunds_visible_to,
+    timeline_for,
+)
 from refunds.services.audit import audit_verify
 from refunds.services.cases import refund_create, refund_update_draft
 from refunds.services.documents import document_readable_by, document_upload
@@ -73,7 +78,14 @@ class RefundViewSet(
     def get_queryset(self):
         # Another enterprise's case is simply not there: it answers 404,
         # never 403, so that references cannot be probed.
+        if self.action in ("list", "retrieve"):
+            return refund_rows_visible_to(self.request.user)
         return refunds_visible_to(self.request.user)
+
+    def _visible_pk(self) -> int:
+        """The case's id once the caller may see it, without loading it."""
+        visible = refunds_visible_to(self.request.user).values_list("pk", flat=True)
+        return generics.get_object_or_404(visible, pk=self.kwargs["pk"])
 
     def filter_queryset(self, queryset):
         if self.action == "list":
@@ -83,8 +95,8 @@ class RefundViewSet(
         return super().filter_queryset(queryset)
 
     def _answer(self, refund, code=status.HTTP_200_OK) -> Response:
-        refund = self.get_queryset().get(pk=refund.pk)
-        return Response(self.get_serializer(refund).data, status=code)
+        row = refund_rows_visible_to(self.request.user).get(pk=refund.pk)
+        return Response(self.get_serializer(row).data, status=code)
 
     @extend_schema(
         summary="Apply for a refund (enterprise users)",
@@ -161,7 +173,7 @@ class RefundViewSet(
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def events(self, request, pk=None):
-        rows = timeline_for(self.get_object(), request.user)
+        rows = timeline_for(self._visible_pk(), request.user)
         return Response(s.TimelineEntrySerializer(rows, many=True).data)
 
     @extend_schema(

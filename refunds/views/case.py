@@ -111,7 +111,7 @@ def _action_forms(refund, user):
 def _case_context(request, refund):
     user = request.user
     actions, names = _action_forms(refund, user)
-    timeline = selectors.timeline_for(refund, user)
+    timeline = selectors.timeline_for(refund.pk, user)
     requests = [entry for entry in timeline if entry["kind"] == "request_info"]
     return {
         "refund": refund,

@@ -377,3 +377,57 @@ def test_a_forged_cursor_is_not_found(mark):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_a_case_reads_as_its_row_says_in_the_list_and_in_its_detail(
+    cases, alice, olivia, mark
+):
+    olivia.first_name, olivia.last_name = "Olivia", "Chen"
+    olivia.save()
+    refund = cases.under_review(amount="1234.50")
+    refund.refresh_from_db()
+
+    listed = api(mark).get(REFUNDS).json()["results"][0]
+    detail = api(mark).get(refund_url(refund)).json()
+
+    assert listed == detail
+    assert detail["id"] == refund.pk
+    assert detail["reference"] == refund.reference
+    assert detail["state_display"] == "Under review"
+    assert detail["enterprise_name"] == refund.enterprise.name
+    assert detail["contract"] == refund.contract_id
+    assert detail["amount"] == "1234.50"
+    assert detail["approved_amount"] is None
+    assert detail["owner"] == olivia.pk
+    assert detail["owner_name"] == "Olivia Chen"
+    assert detail["decided_at"] is None
+    assert detail["version"] == refund.version
+
+
+def test_an_unowned_case_has_no_owner_name(cases, alice):
+    refund = cases.draft()
+
+    detail = api(alice).get(refund_url(refund)).json()
+
+    assert detail["owner"] is None
+    assert detail["owner_name"] == ""
+
+
+def test_the_timeline_names_each_person_as_their_profile_does(cases, alice, rita):
+    rita.display_name = "Rita Wang"
+    rita.save()
+    refund = cases.under_review()
+    step(refund, "hold", rita, comment="Payee account seen on another case")
+
+    rows = api(rita).get(refund_url(refund, "events/")).json()
+
+    hold = next(row for row in rows if row["kind"] == "hold")
+    assert hold["actor"] == "Rita Wang"
+    assert hold["on_behalf_of"] == ""
+    assert next(row for row in rows if row["kind"] == "submit")["actor"] == "alice"
+
+
+def test_a_timeline_under_an_id_that_is_not_a_number_is_not_found(alice):
+    response = api(alice).get(f"{REFUNDS}abc/events/")
+
+    assert response.status_code == 404
