@@ -72,7 +72,7 @@ def table(rows: list[dict]) -> str:
             f"{row['floor_p50_ms']:>10.2f} {row['floor_p95_ms']:>10.2f} "
             f"{row['ratio_p50']:>6.2f} {row['ratio_p95']:>6.2f}"
             if "floor_p50_ms" in row
-            else f"{'(write)':>10} {'':>10} {'':>6} {'':>6}"
+            else f"{row.get('floor_note', '(write)'):>10} {'':>10} {'':>6} {'':>6}"
         )
         lines.append(
             f"{row['name']:<30} {row['p50_ms']:>9.2f} {row['p95_ms']:>9.2f} {floor} "

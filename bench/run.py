@@ -195,6 +195,8 @@ def _measure(connection, name, call, floor_statements, repeat) -> dict:
         "p95_ms": timing.p95,
         "peak_kib": timing.peak_kib,
     }
+    if floor_statements == []:
+        row["floor_note"] = "(no SQL)"
     if floor_statements:
         floor = time_it(name, raw_sql_call(connection, floor_statements), repeat=repeat)
         row.update(
