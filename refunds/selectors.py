@@ -1,5 +1,7 @@
 """Read queries: what a person may see, shaped for lists and pages."""
 
+import functools
+
 from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from parkportal.accounts.models import user_label
@@ -29,12 +31,14 @@ def refunds_visible_to(user) -> QuerySet[RefundRequest]:
     return _scoped(refunds, user)
 
 
-def _scoped(refunds: QuerySet, user) -> QuerySet:
+def _scoped(rows: QuerySet, user, case: str = "") -> QuerySet:
+    """Cases, or rows of a case reached through the lookup `case`, that
+    `user` may see."""
     if has_role(user, Role.ENTERPRISE):
-        return refunds.filter(enterprise_id=user.enterprise_id)
+        return rows.filter(**{f"{case}enterprise_id": user.enterprise_id})
     if is_staff_member(user):
-        return refunds
-    return refunds.none()
+        return rows
+    return rows.none()
 
 
 # The columns a case is shown with in the API (refunds.api.serializers).
@@ -81,32 +85,48 @@ def _label(row: dict, prefix: str) -> str:
     )
 
 
+# Resolving the joins and columns of these values() queries costs more
+# than running them, so each is built once per process and every read
+# filters a clone (`all()`), never the shared queryset, which is never
+# evaluated.
+@functools.cache
+def _refund_rows() -> QuerySet[dict]:
+    return RefundRequest.objects.values(
+        *REFUND_ROW_COLUMNS, enterprise_name=F("enterprise__name"), **_person("owner")
+    )
+
+
+@functools.cache
+def _timeline_rows() -> QuerySet[dict]:
+    columns = ("id", "kind", "params", "state_before", "state_after", "created_at")
+    return TimelineEntry.objects.values(
+        *columns, **_person("actor"), **_person("on_behalf_of")
+    )
+
+
 def refund_rows_visible_to(user) -> QuerySet[dict]:
     """`refunds_visible_to` as plain rows of what the API shows: the columns
     of the case, its enterprise's name and its owner's, without building a
     case, an enterprise, an owner and a contract for each."""
-    rows = RefundRequest.objects.values(
-        *REFUND_ROW_COLUMNS, enterprise_name=F("enterprise__name"), **_person("owner")
-    )
-    return _scoped(rows, user)
+    return _scoped(_refund_rows().all(), user)
 
 
 def owner_label(row: dict) -> str:
     return _label(row, "owner")
 
 
-def timeline_for(refund_id: int, user) -> list[dict]:
+def timeline_for(refund_id: int, user, *, scoped: bool = False) -> list[dict]:
     """The case's timeline in the reader's language; an enterprise sees
-    neither internal steps nor staff-only comments."""
-    entries = TimelineEntry.objects.filter(refund_id=refund_id)
+    neither internal steps nor staff-only comments. `scoped` reads it only
+    if the case is one `user` may see (none otherwise)."""
+    entries = _timeline_rows().filter(refund_id=refund_id)
+    if scoped:
+        entries = _scoped(entries, user, case="refund__")
     for_enterprise = has_role(user, Role.ENTERPRISE)
     if for_enterprise:
         entries = entries.filter(visible_to_enterprise=True)
-    columns = ("id", "kind", "params", "state_before", "state_after", "created_at")
     rows = []
-    for entry in entries.values(
-        *columns, **_person("actor"), **_person("on_behalf_of")
-    ):
+    for entry in entries:
         comment = entry["params"].get("comment", "")
         if for_enterprise and entry["kind"] in STAFF_ONLY_COMMENTS:
             comment = ""

@@ -44,7 +44,7 @@ BUDGETS = {
     "refund-approval-steps": (4, ""),
     "refund-documents": (4, ""),
     "refund-document-download": (5, ""),
-    "refund-events": (4, ""),
+    "refund-events": (3, ""),
     "refund-messages": (4, ""),
     "refund-transitions": (3, ""),
     "finance-pool": (4, ""),

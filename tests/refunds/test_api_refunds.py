@@ -431,3 +431,13 @@ def test_a_timeline_under_an_id_that_is_not_a_number_is_not_found(alice):
     response = api(alice).get(f"{REFUNDS}abc/events/")
 
     assert response.status_code == 404
+
+
+def test_a_timeline_with_nothing_to_show_is_empty_for_its_enterprise_only(
+    cases, alice, gary
+):
+    refund = cases.draft()
+    refund.timeline.update(visible_to_enterprise=False)
+
+    assert api(alice).get(refund_url(refund, "events/")).json() == []
+    assert api(gary).get(refund_url(refund, "events/")).status_code == 404
