@@ -203,6 +203,11 @@ class RefundRequest(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner", "state"], name="refund_owner_state"),
             # Velocity and duplicate checks over one contract.
             models.Index(fields=["contract", "state"], name="refund_contract_state"),
+            # Risk's "account paid to another enterprise": the earliest
+            # other case with this payee account.
+            models.Index(
+                fields=["payee_account", "submitted_at"], name="refund_payee_account"
+            ),
             # The work queues, nearest deadline first, paged by keyset:
             # ... WHERE owner_id = %s AND state IN (...)
             #     ORDER BY next_deadline, id LIMIT 51 (a specialist's own);
