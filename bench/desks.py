@@ -8,18 +8,22 @@ from parkportal.accounts.models import User
 
 QUEUE_STATES = ["under_review", "info_requested", "on_hold"]
 QUEUE_URL = "/api/v1/operations/queues/mine/?state=" + ",".join(QUEUE_STATES)
+TEAM_URL = "/api/v1/operations/queues/team/?state=under_review"
 QUEUE_COLUMNS = (
     "r.id, r.reference, r.state, e.name, e.green_channel, r.amount, r.currency, "
-    "r.risk_level, u.username, r.submitted_at, d.deadline"
+    "r.risk_level, u.username, r.submitted_at, r.next_deadline"
 )
-# The nearest running deadline of each case; cases without one sort last.
-QUEUE_FROM = (
+QUEUE_JOINS = (
     "FROM refunds_refundrequest r JOIN accounts_enterprise e ON e.id = r.enterprise_id "
-    "LEFT JOIN accounts_user u ON u.id = r.owner_id, LATERAL (SELECT COALESCE(("
-    "SELECT c.deadline FROM operations_stageclock c WHERE c.refund_id = r.id "
-    "AND c.ended_at IS NULL AND c.deadline IS NOT NULL ORDER BY c.deadline LIMIT 1), "
-    "'9999-12-31'::timestamptz) AS deadline) d "
-    "WHERE r.owner_id = %s AND r.state = ANY(%s)"
+    "LEFT JOIN accounts_user u ON u.id = r.owner_id"
+)
+MINE_WHERE = "WHERE r.owner_id = %s AND r.state = ANY(%s)"
+TEAM_WHERE = "WHERE r.state = 'under_review' AND r.owner_id IS NOT NULL"
+PAGE = "ORDER BY r.next_deadline, r.id LIMIT 51"
+# The API shows no deadline for the far-future value the column holds.
+AFTER = (
+    "AND (r.next_deadline, r.id) > "
+    "(COALESCE(%s::timestamptz, '9999-12-31'::timestamptz), %s)"
 )
 INBOX_URL = "/refunds/approvals/"
 PENDING = ["submitted", "under_review", "info_requested", "on_hold", "pending_approval"]
@@ -65,26 +69,34 @@ def measurements() -> tuple[dict, dict]:
     manager, _ = _client("bench-manager-1")
     director, _ = _client("bench-director")
     deep_url, last = _deep(specialist, QUEUE_URL, 4)
+    team_deep_url, team_last = _deep(manager, TEAM_URL, 4)
 
     calls = {
         "ops_queue_first_page": _get(specialist, QUEUE_URL),
         "ops_queue_deep_page": _get(specialist, deep_url),
+        "team_queue_first_page": _get(manager, TEAM_URL),
+        "team_queue_deep_page": _get(manager, team_deep_url),
         "approvals_inbox": _get(manager, INBOX_URL),
         "cash_flow_forecast": _get(director, "/api/v1/finance/pool/forecast/"),
     }
+    mine = [owner.pk, QUEUE_STATES]
     floors = {
         "ops_queue_first_page": [
-            (
-                f"SELECT {QUEUE_COLUMNS} {QUEUE_FROM} ORDER BY d.deadline, r.id LIMIT 51",
-                [owner.pk, QUEUE_STATES],
-            )
+            (f"SELECT {QUEUE_COLUMNS} {QUEUE_JOINS} {MINE_WHERE} {PAGE}", mine)
         ],
         "ops_queue_deep_page": [
             (
-                f"SELECT {QUEUE_COLUMNS} {QUEUE_FROM} AND (d.deadline, r.id) > "
-                "(COALESCE(%s::timestamptz, '9999-12-31'::timestamptz), %s) "
-                "ORDER BY d.deadline, r.id LIMIT 51",
-                [owner.pk, QUEUE_STATES, last["next_deadline"], last["id"]],
+                f"SELECT {QUEUE_COLUMNS} {QUEUE_JOINS} {MINE_WHERE} {AFTER} {PAGE}",
+                [*mine, last["next_deadline"], last["id"]],
+            )
+        ],
+        "team_queue_first_page": [
+            (f"SELECT {QUEUE_COLUMNS} {QUEUE_JOINS} {TEAM_WHERE} {PAGE}", [])
+        ],
+        "team_queue_deep_page": [
+            (
+                f"SELECT {QUEUE_COLUMNS} {QUEUE_JOINS} {TEAM_WHERE} {AFTER} {PAGE}",
+                [team_last["next_deadline"], team_last["id"]],
             )
         ],
         "approvals_inbox": _inbox_floor(),

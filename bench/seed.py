@@ -16,6 +16,7 @@ from django.db import connection
 
 from bench import seed_desks as desks
 from parkportal.accounts.validators import USCC_ALPHABET, uscc_check_character
+from refunds.models.case import NO_DEADLINE
 
 # Share of cases per current state.
 STATE_MIX = {
@@ -353,6 +354,7 @@ REFUND_COLUMNS = [
     "contract_id",
     "enterprise_id",
     "owner_id",
+    "next_deadline",
 ]
 VISIT_COLUMNS = [
     "refund_id",
@@ -551,6 +553,8 @@ def _history(
         n, state, path, moments, amount, amount_cny, rng, staff
     )
     clocks = desks.case_clocks(n, state, path, moments, green, pending_level, now)
+    deadlines = [c[desks.CLOCK_COLUMNS.index("deadline")] for c in clocks]
+    refund += (min(filter(None, deadlines), default=NO_DEADLINE),)
     earmark = (n, state, refund[9], refund[20]) if approved else None
     visits, timeline = [], []
     for index, visit_state in enumerate(path):

@@ -35,6 +35,7 @@ from operations.services.notifications import (
 from parkportal.accounts.roles import Role, has_role
 from parkportal.core import clock
 from parkportal.core.errors import DomainError
+from refunds.models.case import NO_DEADLINE
 from refunds.services.delegations import (
     APPROVAL_ROLES,
     delegation_create,
@@ -93,7 +94,7 @@ def _keyset_page(cases, after):
 
 
 def _deadline_tone(refund, now, soon) -> str:
-    if refund.next_deadline == selectors.NO_DEADLINE:
+    if refund.next_deadline == NO_DEADLINE:
         return ""
     if refund.next_deadline <= now:
         return "overdue"
@@ -120,7 +121,7 @@ def queue(request, name="mine"):
     soon = now + datetime.timedelta(hours=selectors.conf.due_soon_hours())
     for refund in rows:
         refund.deadline_tone = _deadline_tone(refund, now, soon)
-        refund.has_deadline = refund.next_deadline != selectors.NO_DEADLINE
+        refund.has_deadline = refund.next_deadline != NO_DEADLINE
     params = request.GET.copy()
     params.pop("after", None)
     next_query = ""

@@ -366,6 +366,12 @@ if IDEMPOTENCY_RETENTION_HOURS < 24:
         "IDEMPOTENCY_RETENTION_HOURS must be 24 or more, "
         f"got {IDEMPOTENCY_RETENTION_HOURS}"
     )
+# Exports wait this long for their download, then their files are deleted.
+JOB_FILE_RETENTION_DAYS = env_int("JOB_FILE_RETENTION_DAYS", 7)
+if JOB_FILE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"JOB_FILE_RETENTION_DAYS must be 1 or more, got {JOB_FILE_RETENTION_DAYS}"
+    )
 WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
 WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
 WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 3600)

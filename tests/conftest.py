@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from parkportal.accounts.roles import Role
 from refunds.services.cases import refund_create
@@ -176,3 +177,12 @@ def _empty_cache():
     """Throttle counters (and anything else cached) never carry over from
     one test to the next."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in Chinese leaves Chinese active in the thread, as Django's
+    locale middleware does between requests; the next test starts in the
+    default language."""
+    yield
+    translation.deactivate()

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from operations.models import Complaint, Notification, Rating, WeeklyDigest
 from operations.services.notifications import notification_render
 from refunds.models import ApprovalDelegation, RefundRequest, State
+from refunds.models.case import NO_DEADLINE
 
 
 class QueueFilterSerializer(serializers.Serializer):
@@ -58,7 +59,7 @@ class QueueCaseSerializer(serializers.ModelSerializer):
 
     def get_next_deadline(self, refund) -> datetime.datetime | None:
         deadline = refund.next_deadline
-        return None if deadline.year == 9999 else timezone.localtime(deadline)
+        return None if deadline == NO_DEADLINE else timezone.localtime(deadline)
 
     def to_representation(self, refund):
         # The declared fields describe the schema; this renders the same

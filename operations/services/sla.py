@@ -16,7 +16,7 @@ from operations.business_calendar import (
 )
 from operations.models import Channel, SlaTarget, Stage, StageClock, approval_stage
 from refunds.models import RefundRequest, State
-from refunds.models.case import OPEN_STATES
+from refunds.models.case import NO_DEADLINE, OPEN_STATES
 
 REVIEW_STATES = frozenset(
     {State.SUBMITTED, State.UNDER_REVIEW, State.INFO_REQUESTED, State.ON_HOLD}
@@ -120,10 +120,24 @@ def clocks_sync(refund: RefundRequest, now) -> None:
             clock_pause(clock, now)
         elif not paused and clock.is_paused:
             clock_resume(clock, now)
+    running = [c for c in open_clocks.values() if c.ended_at is None]
     for stage in wanted - set(open_clocks):
         clock = clock_start(refund, stage, now)
         if clock is not None and paused:
             clock_pause(clock, now)
+        if clock is not None:
+            running.append(clock)
+    _keep_next_deadline(refund, running)
+
+
+def _keep_next_deadline(refund: RefundRequest, running: list[StageClock]) -> None:
+    """Store the nearest deadline of the running clocks on the case, where
+    the queues sort by it."""
+    deadlines = [c.deadline for c in running if c.deadline is not None]
+    nearest = min(deadlines, default=NO_DEADLINE)
+    if refund.next_deadline != nearest:
+        refund.next_deadline = nearest
+        RefundRequest.objects.filter(pk=refund.pk).update(next_deadline=nearest)
 
 
 def used_minutes(clock: StageClock, now) -> int:

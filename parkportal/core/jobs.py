@@ -129,6 +129,25 @@ def _finish(job: Job, *, status: str, **fields) -> Job:
     return job
 
 
+def jobs_expire_files(*, older_than: timedelta) -> int:
+    """Delete the files of jobs that finished more than `older_than` ago;
+    their pages then say that the file is gone."""
+    cutoff = clock.now() - older_than
+    expired = (
+        Job.objects.filter(status=JobStatus.DONE, updated_at__lt=cutoff)
+        .exclude(result_file_name="")
+        .update(
+            result_file=b"",
+            result_file_name="",
+            result_media_type="",
+            result_file_expired_at=clock.now(),
+        )
+    )
+    if expired:
+        logger.info("deleted the files of %s finished jobs", expired)
+    return expired
+
+
 def jobs_fail_stalled(*, older_than: timedelta = STALLED_AFTER) -> int:
     """Mark failed the running jobs that reported nothing for `older_than`,
     so that their pages stop waiting and the person can start again."""

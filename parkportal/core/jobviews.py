@@ -2,6 +2,7 @@
 Only the person who asked sees it; anyone else is told it does not
 exist."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -21,7 +22,11 @@ def job_detail(request, pk):
     # The page polls every few seconds: it leaves the files where they are.
     jobs = Job.objects.defer("upload", "result_file")
     job = get_object_or_404(jobs, pk=pk, requested_by=request.user)
-    context = {"job": job, "poll_seconds": POLL_SECONDS}
+    context = {
+        "job": job,
+        "poll_seconds": POLL_SECONDS,
+        "file_retention_days": settings.JOB_FILE_RETENTION_DAYS,
+    }
     if request.htmx:
         return render(request, "core/includes/job_status.html", context)
     return render(request, "core/job.html", context)

@@ -207,6 +207,10 @@ class Job(models.Model):
     result_media_type = models.CharField(
         _("result media type"), max_length=100, blank=True
     )
+    # When the kept file was deleted for its age (JOB_FILE_RETENTION_DAYS).
+    result_file_expired_at = models.DateTimeField(
+        _("result file deleted at"), null=True, blank=True
+    )
     summary = models.CharField(_("summary"), max_length=500, blank=True)
     error = models.CharField(_("error"), max_length=500, blank=True)
     created_at = models.DateTimeField(

@@ -21,6 +21,10 @@ BEAT_SCHEDULE = {
         "task": "parkportal.core.tasks.purge_outbox",
         "schedule": crontab(hour=3, minute=20),
     },
+    "expire-job-files": {
+        "task": "parkportal.core.tasks.expire_job_files",
+        "schedule": crontab(hour=3, minute=50),
+    },
     "purge-idempotency-records": {
         "task": "parkportal.core.tasks.purge_idempotency_records",
         "schedule": crontab(hour=3, minute=40),

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.conf import settings
 
 from parkportal.core.idempotency import idempotency_purge
-from parkportal.core.jobs import job_run, jobs_fail_stalled
+from parkportal.core.jobs import job_run, jobs_expire_files, jobs_fail_stalled
 from parkportal.core.outbox import outbox_purge_sent, relay_due
 from parkportal.core.webhooks import webhook_deliver, webhooks_retry_due
 
@@ -34,6 +34,12 @@ def purge_outbox() -> int:
 def purge_idempotency_records() -> int:
     hours = settings.IDEMPOTENCY_RETENTION_HOURS
     return idempotency_purge(older_than=timedelta(hours=hours))
+
+
+@shared_task
+def expire_job_files() -> int:
+    days = settings.JOB_FILE_RETENTION_DAYS
+    return jobs_expire_files(older_than=timedelta(days=days))
 
 
 @shared_task

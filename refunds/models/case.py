@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -38,6 +39,8 @@ OPEN_STATES = frozenset(
         State.DISBURSEMENT_FAILED,
     }
 )
+# A case with no running SLA clock sorts after every case that has one.
+NO_DEADLINE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
 FINAL_STATES = frozenset({State.CLOSED, State.REJECTED, State.WITHDRAWN})
 # States in which money is promised or gone: they count against what a
 # contract can still return.
@@ -164,6 +167,12 @@ class RefundRequest(ConcurrentTransitionMixin, models.Model):
     state_changed_at = models.DateTimeField(
         _("state changed at"), default=clock.now, editable=False
     )
+    # The nearest deadline of the case's running SLA clocks, kept by
+    # operations.services.sla.clocks_sync in the transition's transaction,
+    # so that the work queues sort on an index instead of a per-row lookup.
+    next_deadline = models.DateTimeField(
+        _("next deadline"), default=NO_DEADLINE, editable=False
+    )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(
         _("created at"), default=clock.now, editable=False
@@ -194,6 +203,32 @@ class RefundRequest(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["owner", "state"], name="refund_owner_state"),
             # Velocity and duplicate checks over one contract.
             models.Index(fields=["contract", "state"], name="refund_contract_state"),
+            # Risk's "account paid to another enterprise": the earliest
+            # other case with this payee account.
+            models.Index(
+                fields=["payee_account", "submitted_at"], name="refund_payee_account"
+            ),
+            # The work queues, nearest deadline first, paged by keyset:
+            # ... WHERE owner_id = %s AND state IN (...)
+            #     ORDER BY next_deadline, id LIMIT 51 (a specialist's own);
+            models.Index(
+                fields=["owner", "next_deadline", "id"],
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+                name="refund_queue_owner",
+            ),
+            # ... WHERE state = %s [AND owner_id IS (NOT) NULL] ORDER BY
+            #     next_deadline, id (the team's and the unassigned, one state);
+            models.Index(
+                fields=["state", "next_deadline", "id"],
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+                name="refund_queue_state",
+            ),
+            # ... and the same over every open state.
+            models.Index(
+                fields=["next_deadline", "id"],
+                condition=models.Q(state__in=sorted(OPEN_STATES)),
+                name="refund_queue_open",
+            ),
         ]
 
     def __str__(self):

@@ -1,13 +1,18 @@
 """A job whose result is a file keeps it; the requester alone downloads
 it, as an attachment, from the finished job's page."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
+from parkportal.core import clock
 from parkportal.core.jobs import job_file_attach, job_run, job_start
 from parkportal.core.models import Job, JobStatus
+from parkportal.core.tasks import expire_job_files
 from tests.factories import UserFactory
 
+MONDAY = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
 CONTENT = b"reason,cases\r\ndeposit,2\r\n"
 
 
@@ -90,3 +95,34 @@ def test_a_job_that_failed_after_attaching_offers_nothing(client, alice):
     assert stored.status == JobStatus.FAILED
     assert (bytes(stored.result_file), stored.result_file_name) == (b"", "")
     assert response.status_code == 404
+
+
+def test_a_file_is_deleted_a_week_after_its_job_finished(client, alice, settings):
+    settings.JOB_FILE_RETENTION_DAYS = 7
+    with clock.travel(MONDAY):
+        job = run(alice)
+
+    with clock.travel(MONDAY + timedelta(days=6)):
+        assert expire_job_files() == 0
+    with clock.travel(MONDAY + timedelta(days=8)):
+        assert expire_job_files() == 1
+    client.force_login(alice)
+
+    stored = Job.objects.get(pk=job.pk)
+    assert (bytes(stored.result_file), stored.result_file_name) == (b"", "")
+    assert client.get(reverse("job-file", args=[job.pk])).status_code == 404
+    page = client.get(reverse("job", args=[job.pk]))
+    assert "Download" not in page.text
+    assert "kept for 7 days and has been deleted" in page.text
+
+
+def test_the_deleted_file_is_explained_in_chinese(client, alice):
+    with clock.travel(MONDAY):
+        job = run(alice)
+    with clock.travel(MONDAY + timedelta(days=30)):
+        expire_job_files()
+    client.force_login(alice)
+
+    page = client.get(reverse("job", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert "文件已保留 7 天并已删除" in page.text

@@ -1,8 +1,13 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from operations.models import Stage, StageClock
 from operations.selectors import sla_panel
 from parkportal.core import clock
+from refunds.models import RefundRequest
+from refunds.models.case import NO_DEADLINE
 from refunds.services.lifecycle import refund_approve, refund_forward, refund_transition
 from tests.operations.conftest import at
 
@@ -121,3 +126,48 @@ def test_the_sla_panel_shows_each_stage_and_the_total_with_time_left_or_overdue(
     assert late["stages"][0]["status"] == "overdue"
     assert late["stages"][0]["overdue_minutes"] == 60
     assert late["total"]["status"] == "running"
+
+
+def stored_deadline(refund):
+    refund.refresh_from_db(fields=["next_deadline"])
+    return refund.next_deadline
+
+
+def test_the_case_keeps_its_nearest_running_deadline_for_the_queues(
+    cases, olivia, alice
+):
+    with clock.travel(at(2025, 6, 9, 9, 0)):
+        refund = cases.under_review()
+    # The review's Tuesday evening comes before the whole case's.
+    assert stored_deadline(refund) == at(2025, 6, 10, 18, 0)
+
+    with clock.travel(at(2025, 6, 9, 14, 0)):
+        refund_transition(
+            refund_id=refund.pk, name="request_info", actor=olivia, comment="Lease?"
+        )
+    assert stored_deadline(refund) == NO_DEADLINE
+
+    with clock.travel(at(2025, 6, 12, 10, 0)):
+        refund_transition(
+            refund_id=refund.pk, name="respond", actor=alice, comment="Attached"
+        )
+    assert stored_deadline(refund) == at(2025, 6, 13, 15, 0)
+
+    with clock.travel(at(2025, 6, 12, 11, 0)):
+        refund_transition(
+            refund_id=refund.pk, name="withdraw", actor=alice, comment="Paid by mistake"
+        )
+    assert stored_deadline(refund) == NO_DEADLINE
+
+
+def test_the_migration_stores_the_nearest_deadline_of_existing_cases(cases):
+    backfill = import_module("operations.migrations.0004_backfill_next_deadline")
+    with clock.travel(at(2025, 6, 9, 9, 0)):
+        refund = cases.under_review()
+        draft = cases.draft()
+    RefundRequest.objects.update(next_deadline=NO_DEADLINE)
+
+    backfill.backfill(apps, None)
+
+    assert stored_deadline(refund) == at(2025, 6, 10, 18, 0)
+    assert stored_deadline(draft) == NO_DEADLINE
