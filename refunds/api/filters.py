@@ -8,6 +8,10 @@ from refunds.api.serializers import RefundFilterSerializer
 def filter_params(query_params) -> dict:
     """Validate the list's query parameters; `state` may repeat or be
     comma-separated."""
+    # Building the serializer's fields costs a tenth of a plain list's
+    # answer; without a filter (most pages) there is nothing to validate.
+    if not any(name in query_params for name in FILTER_NAMES):
+        return {}
     data = query_params.copy()
     states = [
         state.strip()
@@ -20,6 +24,8 @@ def filter_params(query_params) -> dict:
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
+
+FILTER_NAMES = tuple(RefundFilterSerializer._declared_fields)
 
 _LOOKUPS = {
     "reason": "reason",
