@@ -137,9 +137,12 @@ class User(AbstractUser):
         )
 
     def save(self, **kwargs):
-        # An instance read before its groups changed must not write its
-        # stale copy of the roles back: a revoked role would return.
-        if kwargs.get("update_fields") is None and not self._state.adding:
+        # Only parkportal.accounts.signals writes the roles. A new row has
+        # no groups yet; an instance read before its groups changed must not
+        # write its stale copy back, or a revoked role would return.
+        if self._state.adding or kwargs.get("force_insert"):
+            self.role_names = []
+        elif kwargs.get("update_fields") is None:
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields

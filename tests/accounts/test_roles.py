@@ -123,3 +123,13 @@ def test_a_row_without_its_roles_reads_the_groups(mark):
     User.objects.filter(pk=mark.pk).update(role_names=None)
 
     assert has_role(User.objects.get(pk=mark.pk), Role.OPS_MANAGER)
+
+
+def test_a_user_copied_into_a_new_row_has_no_roles_until_given_groups(mark):
+    copy = User.objects.get(pk=mark.pk)
+    copy.pk, copy.username = None, "mark-2"
+
+    copy.save(force_insert=True)
+
+    assert User.objects.get(username="mark-2").role_names == []
+    assert not has_role(copy, Role.OPS_MANAGER)
