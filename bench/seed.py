@@ -208,6 +208,16 @@ def seed(
         ["user_id", "group_id"],
         ((pk, groups[role]) for pk, role in staff.roles()),
     )
+    # COPY leaves the roles the user's row carries empty (NULL: read the
+    # groups); fill them as the signals would have.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE accounts_user u SET role_names = ("
+            " SELECT jsonb_agg(g.name ORDER BY g.name) FROM accounts_user_groups m"
+            " JOIN auth_group g ON g.id = m.group_id WHERE m.user_id = u.id)"
+            " WHERE u.role_names IS NULL"
+            " AND EXISTS (SELECT 1 FROM accounts_user_groups m WHERE m.user_id = u.id)"
+        )
     _copy(
         "operations_specialistprofile",
         desks.PROFILE_COLUMNS,
