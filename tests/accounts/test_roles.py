@@ -6,6 +6,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from parkportal.accounts.models import User
 from parkportal.accounts.roles import Role, has_role
@@ -34,6 +36,16 @@ def managers():
 
 def test_a_role_removed_from_the_user_takes_effect_on_the_next_request(mark, managers):
     client = _signed_in(mark)
+    assert client.get(AUDIT).status_code == 200
+
+    mark.groups.remove(managers)
+
+    assert client.get(AUDIT).status_code == 403
+
+
+def test_a_role_removed_takes_effect_on_the_next_request_with_a_token(mark, managers):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=mark)}")
     assert client.get(AUDIT).status_code == 200
 
     mark.groups.remove(managers)
