@@ -8,6 +8,7 @@ from operations.models import Complaint, Notification, Rating, WeeklyDigest
 from operations.services.notifications import notification_render
 from refunds.models import ApprovalDelegation, RefundRequest, State
 from refunds.models.case import NO_DEADLINE
+from refunds.selectors import owner_label
 
 
 class QueueFilterSerializer(serializers.Serializer):
@@ -57,32 +58,31 @@ class QueueCaseSerializer(serializers.ModelSerializer):
             "next_deadline",
         ]
 
-    def get_next_deadline(self, refund) -> datetime.datetime | None:
-        deadline = refund.next_deadline
+    def get_next_deadline(self, row) -> datetime.datetime | None:
+        deadline = row["next_deadline"]
         return None if deadline == NO_DEADLINE else timezone.localtime(deadline)
 
-    def to_representation(self, refund):
-        # The declared fields describe the schema; this renders the same
-        # row without DRF's per-field attribute lookups, the larger part of
-        # a queue page's time.
+    def to_representation(self, row):
+        # The declared fields describe the schema; this renders a row of
+        # operations.selectors.queue_rows without DRF's per-field lookups,
+        # the larger part of a queue page's time.
         fields = self.fields
-        deadline = self.get_next_deadline(refund)
-        submitted_at = refund.submitted_at
+        submitted_at = row["submitted_at"]
         return {
-            "id": refund.pk,
-            "reference": refund.reference,
-            "state": refund.state,
-            "enterprise": refund.enterprise.name,
-            "green_channel": refund.enterprise.green_channel,
-            "amount": fields["amount"].to_representation(refund.amount),
-            "currency": refund.currency,
-            "risk_level": refund.risk_level,
-            "owner": str(refund.owner) if refund.owner else "",
+            "id": row["id"],
+            "reference": row["reference"],
+            "state": row["state"],
+            "enterprise": row["enterprise_name"],
+            "green_channel": row["green_channel"],
+            "amount": fields["amount"].to_representation(row["amount"]),
+            "currency": row["currency"],
+            "risk_level": row["risk_level"],
+            "owner": owner_label(row),
             "submitted_at": None
             if submitted_at is None
             else fields["submitted_at"].to_representation(submitted_at),
             # The renderer encodes it as a SerializerMethodField's value.
-            "next_deadline": deadline,
+            "next_deadline": self.get_next_deadline(row),
         }
 
 

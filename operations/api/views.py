@@ -64,7 +64,7 @@ class QueueView(ListAPIView):
             amount_min=data.get("amount_min"),
             amount_max=data.get("amount_max"),
         )
-        return selectors.queue_cases(
+        return selectors.queue_rows(
             user=self.request.user, queue=self.kwargs["queue"], filters=filters
         )
 
