@@ -9,6 +9,7 @@ from parkportal.dashboard import selectors
 
 WAITING = tuple(selectors.WAITING_STATES)
 FLOW = tuple(selectors.FLOW_STATES.values())
+LEFT = tuple(selectors.LEFT_STATES)
 
 
 def _period(today):
@@ -48,10 +49,10 @@ def floors(start, end) -> dict[str, list[tuple[str, list]]]:
         [start, end],
     )
     edges = (
-        "SELECT state, next_state, count(*) FROM dashboard_stagevisit WHERE left_at >= %s "
-        "AND left_at < %s AND state NOT IN ('closed', 'rejected', 'withdrawn') "
+        "SELECT state, next_state, count(*) FROM dashboard_stagevisit "
+        "WHERE state = ANY(%s) AND left_at >= %s AND left_at < %s "
         "GROUP BY state, next_state",
-        [start, end],
+        [list(LEFT), start, end],
     )
     waiting = (
         "SELECT state, count(*) FROM dashboard_stagevisit WHERE left_at IS NULL GROUP BY state",

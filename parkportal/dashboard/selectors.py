@@ -53,6 +53,9 @@ WAITING_STATES = [
     for state in State.values
     if state not in FINAL_STATES and state != State.DRAFT
 ]
+# States a case leaves: named rather than excluded, so that the edges are
+# read from the index on (state, left_at) one state at a time.
+LEFT_STATES = [State.DRAFT, *WAITING_STATES]
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,10 @@ def _quantiles(visits: QuerySet, expression, group: str | None) -> dict:
     """Median and 90th percentile of `expression` in seconds, per `group`
     value (or under the key None)."""
     if connection.vendor == "postgresql":
+        # Rows rather than ids: the index that answers time in stage holds
+        # no id.
         measures = {
-            "n": Count("id"),
+            "n": Count("*"),
             "p50": PercentileCont(expression, fraction=0.5),
             "p90": PercentileCont(expression, fraction=0.9),
         }
@@ -422,17 +427,20 @@ def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -
     """The lifecycle as a flow: how many cases went each way in the period
     and how long they stayed before, how many wait in each state now, and
     the bottleneck."""
-    left = filters.apply(StageVisit.objects.filter(left_at__gte=start, left_at__lt=end))
+    left = filters.apply(
+        StageVisit.objects.filter(
+            state__in=LEFT_STATES, left_at__gte=start, left_at__lt=end
+        )
+    )
     edges = (
-        left.exclude(state__in=FINAL_STATES)
-        .values("state", "next_state")
-        .annotate(n=Count("id"))
+        left.values("state", "next_state")
+        .annotate(n=Count("*"))
         .order_by("state", "next_state")
     )
     waiting = (
         filters.apply(StageVisit.objects.filter(left_at__isnull=True))
         .values("state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     stages = stage_times(start, end, filters)

@@ -1,0 +1,92 @@
+"""The indexes that let the dashboard's live figures read stage visits
+from the index alone. On PostgreSQL they are built and the narrow index
+they replace is dropped without locking out the transitions that write
+stage visits; elsewhere they are plain indexes."""
+
+from django.contrib.postgres import operations as postgres
+from django.db import migrations, models
+from django.db.migrations.operations import AddIndex, RemoveIndex
+
+
+class AddIndexConcurrently(postgres.AddIndexConcurrently):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(
+                app_label, schema_editor, from_state, to_state
+            )
+        return AddIndex.database_forwards(
+            self, app_label, schema_editor, from_state, to_state
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(
+                app_label, schema_editor, from_state, to_state
+            )
+        return AddIndex.database_backwards(
+            self, app_label, schema_editor, from_state, to_state
+        )
+
+
+class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(
+                app_label, schema_editor, from_state, to_state
+            )
+        return RemoveIndex.database_forwards(
+            self, app_label, schema_editor, from_state, to_state
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(
+                app_label, schema_editor, from_state, to_state
+            )
+        return RemoveIndex.database_backwards(
+            self, app_label, schema_editor, from_state, to_state
+        )
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("dashboard", "0002_daily_flows_and_intake"),
+    ]
+
+    operations = [
+        AddIndexConcurrently(
+            model_name="stagevisit",
+            index=models.Index(
+                fields=["state", "left_at"],
+                include=(
+                    "refund",
+                    "enterprise",
+                    "reason",
+                    "currency",
+                    "green_channel",
+                    "next_state",
+                    "duration_seconds",
+                ),
+                name="stage_visit_left_covering",
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="stagevisit",
+            index=models.Index(
+                condition=models.Q(left_at__isnull=True),
+                fields=["state", "entered_at"],
+                include=(
+                    "refund",
+                    "enterprise",
+                    "reason",
+                    "currency",
+                    "green_channel",
+                    "amount_cny",
+                ),
+                name="stage_visit_open",
+            ),
+        ),
+        RemoveIndexConcurrently(model_name="stagevisit", name="stage_visit_left"),
+    ]
