@@ -41,8 +41,14 @@ class StageVisit(models.Model):
             )
         ]
         indexes = [
-            # Flows: cases entering a state within a period.
-            models.Index(fields=["state", "entered_at"], name="stage_visit_entered"),
+            # Flows after the last refresh of the summaries, cycle time and
+            # cases closed: stays that began within a period, read from the
+            # index alone like the two below.
+            models.Index(
+                fields=["state", "entered_at"],
+                include=[*COVERED_COLUMNS, "amount_cny"],
+                name="stage_visit_entered_covering",
+            ),
             # Time in stage and the process map's edges: stays that ended
             # within a period. The included columns answer the percentiles,
             # the edges and the filters from the index alone, without

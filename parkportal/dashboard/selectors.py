@@ -213,7 +213,7 @@ def _entered_totals(
             _add(totals, row[key], row["n"], row["amount"])
     if live_from < end:
         rows = _entered(live_from, end, filters, **lookups).values(key)
-        for row in rows.annotate(n=Count("id"), amount=Sum("amount_cny")).order_by():
+        for row in rows.annotate(n=Count("*"), amount=Sum("amount_cny")).order_by():
             _add(totals, row[key], row["n"], row["amount"])
     return totals
 
@@ -341,7 +341,7 @@ def _intake_by_enterprise(start: datetime, end: datetime, filters: Filters) -> d
     if live_from < end:
         rows = _entered(live_from, end, filters, state=State.SUBMITTED)
         rows = rows.values("enterprise__name").annotate(
-            n=Count("id"), amount=Sum("amount_cny")
+            n=Count("*"), amount=Sum("amount_cny")
         )
         for row in rows.order_by():
             _add(totals, row["enterprise__name"], row["n"], row["amount"])
@@ -401,7 +401,7 @@ def monthly_trend(
         grouped = (
             visits.filter(month__gte=first_month, month__lt=last)
             .values("month", "state")
-            .annotate(n=Count("id"), amount=Sum("amount_cny"))
+            .annotate(n=Count("*"), amount=Sum("amount_cny"))
         )
     cells = {(row["month"], row["state"]): row for row in grouped.order_by()}
     trend = []

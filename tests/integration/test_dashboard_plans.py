@@ -77,3 +77,10 @@ def test_stuck_cases_are_found_in_the_open_stays_index(filters):
     plans = _plans(lambda: selectors.stuck_cases("under_review", filters=filters))
 
     assert _indexes_read_alone(plans) == ["stage_visit_open"]
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_flows_read_stays_begun_from_the_covering_index(filters):
+    plans = _plans(lambda: selectors.flows(*PERIOD, filters))
+
+    assert _indexes_read_alone(plans) == ["stage_visit_entered_covering"]
