@@ -3,49 +3,9 @@ from the index alone. On PostgreSQL they are built and the narrow indexes
 they replace are dropped without locking out the transitions that write
 stage visits; elsewhere they are plain indexes."""
 
-from django.contrib.postgres import operations as postgres
 from django.db import migrations, models
-from django.db.migrations.operations import AddIndex, RemoveIndex
 
-
-class AddIndexConcurrently(postgres.AddIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(
-                app_label, schema_editor, from_state, to_state
-            )
-        return AddIndex.database_forwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(
-                app_label, schema_editor, from_state, to_state
-            )
-        return AddIndex.database_backwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
-
-
-class RemoveIndexConcurrently(postgres.RemoveIndexConcurrently):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_forwards(
-                app_label, schema_editor, from_state, to_state
-            )
-        return RemoveIndex.database_forwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            return super().database_backwards(
-                app_label, schema_editor, from_state, to_state
-            )
-        return RemoveIndex.database_backwards(
-            self, app_label, schema_editor, from_state, to_state
-        )
+from parkportal.core.db import AddIndexConcurrently, RemoveIndexConcurrently
 
 
 class Migration(migrations.Migration):
