@@ -240,7 +240,7 @@ def cycle_time(start: datetime, end: datetime, filters: Filters = NO_FILTERS) ->
             entered_at__lt=end,
         )
     )
-    seconds = _epoch(F("entered_at")) - _epoch(F("refund__submitted_at"))
+    seconds = _epoch(F("entered_at")) - _epoch(F("submitted_at"))
     count, p50, p90 = _quantiles(paid, seconds, None).get(None, (0, None, None))
     return {"count": count, "median_hours": _hours(p50), "p90_hours": _hours(p90)}
 

@@ -49,11 +49,13 @@ def stage_visit_record(*, refund, state_before: str, moment: datetime) -> None:
     visit.save()
 
     final = refund.state in FINAL_STATES
+    paid = refund.state == State.DISBURSED
     StageVisit.objects.create(
         state=refund.state,
         entered_at=moment,
         left_at=moment if final else None,
         duration_seconds=0 if final else None,
+        submitted_at=refund.submitted_at if paid else None,
         **dimensions,
     )
 

@@ -1,5 +1,6 @@
 """The committee's figures on a hand-built March with known answers."""
 
+import importlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -40,6 +41,35 @@ def test_cycle_time_runs_from_submission_to_payment(march):
     cycle = selectors.cycle_time(at(1, 0), at(1, 0, month=4))
 
     assert cycle == {"count": 1, "median_hours": 120.0, "p90_hours": 120.0}
+
+
+def test_the_stay_in_disbursed_carries_the_submission_of_its_case(march):
+    paid = march[0]
+    paid.refresh_from_db()
+
+    carrying = StageVisit.objects.filter(submitted_at__isnull=False)
+
+    assert list(carrying.values_list("refund", "state", "submitted_at")) == [
+        (paid.pk, "disbursed", paid.submitted_at)
+    ]
+
+
+def test_copying_submissions_onto_paid_stays_gives_the_same_cycle_time(march):
+    """The data migration that filled the column for stays recorded before
+    it existed."""
+    from django.apps import apps
+
+    copied = importlib.import_module(
+        "parkportal.dashboard.migrations.0005_submission_of_paid_stays"
+    )
+    period = (at(1, 0), at(1, 0, month=4))
+    recorded = selectors.cycle_time(*period)
+    StageVisit.objects.update(submitted_at=None)
+
+    copied.copy_submissions(apps, None)
+
+    assert selectors.cycle_time(*period) == recorded
+    assert recorded["median_hours"] == 120.0
 
 
 def test_time_in_stage_and_the_bottleneck(march):
