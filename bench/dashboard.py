@@ -55,8 +55,9 @@ def floors(start, end) -> dict[str, list[tuple[str, list]]]:
         [list(LEFT), start, end],
     )
     waiting = (
-        "SELECT state, count(*) FROM dashboard_stagevisit WHERE left_at IS NULL GROUP BY state",
-        [],
+        "SELECT state, count(*) FROM dashboard_stagevisit "
+        "WHERE state = ANY(%s) AND left_at IS NULL GROUP BY state",
+        [list(LEFT)],
     )
     trend = (
         "SELECT month, state, sum(count), sum(amount_cny) FROM dashboard_monthlyflow "
