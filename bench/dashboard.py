@@ -25,10 +25,9 @@ def floors(start, end) -> dict[str, list[tuple[str, list]]]:
     )
     cycle = (
         "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-        "extract(epoch FROM v.entered_at - r.submitted_at)), percentile_cont(0.9) WITHIN GROUP "
-        "(ORDER BY extract(epoch FROM v.entered_at - r.submitted_at)) "
-        "FROM dashboard_stagevisit v JOIN refunds_refundrequest r ON r.id = v.refund_id "
-        "WHERE v.state = 'disbursed' AND v.entered_at >= %s AND v.entered_at < %s",
+        "extract(epoch FROM entered_at - submitted_at)), percentile_cont(0.9) WITHIN GROUP "
+        "(ORDER BY extract(epoch FROM entered_at - submitted_at)) FROM dashboard_stagevisit "
+        "WHERE state = 'disbursed' AND entered_at >= %s AND entered_at < %s",
         [start, end],
     )
     stages = (
