@@ -94,3 +94,18 @@ def test_cycle_time_reads_the_paid_stays_index_alone(filters):
     plans = _plans(lambda: selectors.cycle_time(*PERIOD, filters))
 
     assert _indexes_read_alone(plans) == ["stage_visit_paid"]
+
+
+def test_stage_visits_are_vacuumed_after_ten_thousand_changes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reloptions FROM pg_class WHERE relname = 'dashboard_stagevisit'"
+        )
+        (options,) = cursor.fetchone()
+
+    assert set(options) == {
+        "autovacuum_vacuum_scale_factor=0",
+        "autovacuum_vacuum_threshold=10000",
+        "autovacuum_vacuum_insert_scale_factor=0",
+        "autovacuum_vacuum_insert_threshold=10000",
+    }
