@@ -174,3 +174,39 @@ class DailyIntake(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.enterprise_id} {self.count}"
+
+
+class DailyExit(models.Model):
+    """How many stays in a state ended on a day (Asia/Shanghai), per next
+    state, reason, currency and channel: the process map's edges. Rebuilt
+    with DailyFlow, by the month the stays ended in; a test proves it
+    equals a live recount."""
+
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=30)
+    next_state = models.CharField(_("next state"), max_length=30, blank=True)
+    reason = models.CharField(_("reason"), max_length=30)
+    currency = models.CharField(_("currency"), max_length=3)
+    green_channel = models.BooleanField(_("green channel"))
+    count = models.PositiveIntegerField(_("cases"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+
+    class Meta:
+        verbose_name = _("daily exit (每日流转)")
+        verbose_name_plural = _("daily exits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "day",
+                    "state",
+                    "next_state",
+                    "reason",
+                    "currency",
+                    "green_channel",
+                ],
+                name="daily_exit_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.state}>{self.next_state} {self.count}"

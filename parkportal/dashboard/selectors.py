@@ -31,6 +31,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from parkportal.dashboard.models import (
+    DailyExit,
     DailyFlow,
     DailyIntake,
     MonthlyFlow,
@@ -176,8 +177,10 @@ def _split(
     return (first.date(), edge), min(live_from, end)
 
 
-def _daily_flows(days: tuple[date, date], filters: Filters) -> QuerySet:
-    rows = DailyFlow.objects.filter(day__gte=days[0], day__lt=days[1])
+def _daily_flows(
+    days: tuple[date, date], filters: Filters, model=DailyFlow
+) -> QuerySet:
+    rows = model.objects.filter(day__gte=days[0], day__lt=days[1])
     for name in ("reason", "currency", "green_channel"):
         value = getattr(filters, name)
         if value is not None:
@@ -433,16 +436,6 @@ def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -
     """The lifecycle as a flow: how many cases went each way in the period
     and how long they stayed before, how many wait in each state now, and
     the bottleneck."""
-    left = filters.apply(
-        StageVisit.objects.filter(
-            state__in=LEFT_STATES, left_at__gte=start, left_at__lt=end
-        )
-    )
-    edges = (
-        left.values("state", "next_state")
-        .annotate(n=Count("*"))
-        .order_by("state", "next_state")
-    )
     # Every open stay is in a state a case leaves; naming them lets the
     # planner read the open stays' index rather than the case's.
     waiting = (
@@ -456,8 +449,8 @@ def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -
     stages = stage_times(start, end, filters)
     return {
         "edges": [
-            {"source": row["state"], "target": row["next_state"], "count": row["n"]}
-            for row in edges
+            {"source": source, "target": target, "count": count}
+            for (source, target), count in sorted(_edges(start, end, filters).items())
         ],
         "nodes": [
             {
@@ -470,6 +463,29 @@ def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -
         ],
         "bottleneck": bottleneck(stages),
     }
+
+
+def _edges(start: datetime, end: datetime, filters: Filters) -> dict:
+    """Stays ended within the period per (state, next state), from the
+    daily summary where it reaches and live after it."""
+    days, live_from = _split(start, end, filters)
+    edges: dict = {}
+    parts = []
+    if days:
+        rows = _daily_flows(days, filters, DailyExit).values("state", "next_state")
+        parts.append(rows.annotate(n=Sum("count")))
+    if live_from < end:
+        live = filters.apply(
+            StageVisit.objects.filter(
+                state__in=LEFT_STATES, left_at__gte=live_from, left_at__lt=end
+            )
+        )
+        parts.append(live.values("state", "next_state").annotate(n=Count("*")))
+    for rows in parts:
+        for row in rows.order_by():
+            key = (row["state"], row["next_state"])
+            edges[key] = edges.get(key, 0) + row["n"]
+    return edges
 
 
 def stuck_cases(
