@@ -207,6 +207,10 @@ class DailyExit(models.Model):
                 name="daily_exit_unique",
             )
         ]
+        indexes = [
+            # The edge of the summary: the latest refresh.
+            models.Index(fields=["refreshed_at"], name="daily_exit_refreshed"),
+        ]
 
     def __str__(self):
         return f"{self.day} {self.state}>{self.next_state} {self.count}"

@@ -156,18 +156,18 @@ def _hours(seconds) -> float | None:
 
 
 def _split(
-    start: datetime, end: datetime, filters: Filters
+    start: datetime, end: datetime, filters: Filters, summary=DailyFlow
 ) -> tuple[tuple[date, date] | None, datetime]:
-    """Split a period at the edge of the daily summaries: whole days before
-    the day of their last refresh are read from them, the rest live.
-    Returns the summarised days (None when there are none) and the moment
-    from which the figure is read live (`end` when nothing is)."""
+    """Split a period at the edge of a daily summary: whole days before
+    the day of its last refresh are read from it, the rest live. Returns
+    the summarised days (None when there are none) and the moment from
+    which the figure is read live (`end` when nothing is)."""
     first, last = timezone.localtime(start), timezone.localtime(end)
     if not filters.summarisable:
         return None, start
     if first.time() != time.min or last.time() != time.min:
         return None, start
-    refreshed = DailyFlow.objects.aggregate(at=Max("refreshed_at"))["at"]
+    refreshed = summary.objects.aggregate(at=Max("refreshed_at"))["at"]
     if refreshed is None:
         return None, start
     edge = min(last.date(), timezone.localtime(refreshed).date())
@@ -177,7 +177,7 @@ def _split(
     return (first.date(), edge), min(live_from, end)
 
 
-def _daily_flows(
+def _summary_rows(
     days: tuple[date, date], filters: Filters, model=DailyFlow
 ) -> QuerySet:
     rows = model.objects.filter(day__gte=days[0], day__lt=days[1])
@@ -211,7 +211,7 @@ def _entered_totals(
     days, live_from = _split(start, end, filters)
     totals: dict = {}
     if days:
-        rows = _daily_flows(days, filters).filter(**lookups).values(key)
+        rows = _summary_rows(days, filters).filter(**lookups).values(key)
         for row in rows.annotate(n=Sum("count"), amount=Sum("amount_cny")).order_by():
             _add(totals, row[key], row["n"], row["amount"])
     if live_from < end:
@@ -467,12 +467,13 @@ def process_map(start: datetime, end: datetime, filters: Filters = NO_FILTERS) -
 
 def _edges(start: datetime, end: datetime, filters: Filters) -> dict:
     """Stays ended within the period per (state, next state), from the
-    daily summary where it reaches and live after it."""
-    days, live_from = _split(start, end, filters)
+    daily summary where it reaches and live after it. The summary's own
+    edge: it may still be empty when the flows are not."""
+    days, live_from = _split(start, end, filters, DailyExit)
     edges: dict = {}
     parts = []
     if days:
-        rows = _daily_flows(days, filters, DailyExit).values("state", "next_state")
+        rows = _summary_rows(days, filters, DailyExit).values("state", "next_state")
         parts.append(rows.annotate(n=Sum("count")))
     if live_from < end:
         live = filters.apply(

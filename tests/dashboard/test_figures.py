@@ -420,3 +420,14 @@ def test_refresh_task_rebuilds_every_month_when_the_daily_exits_are_empty(march)
         refresh_summaries.delay()
 
     assert DailyExit.objects.filter(day__lt=date(2026, 4, 1)).exists()
+
+
+def test_process_map_reads_live_while_the_daily_exits_are_empty(march):
+    start, end = at(1, 0), at(1, 0, month=4)
+    live = selectors.process_map(start, end)
+    summaries_refresh()
+
+    DailyExit.objects.all().delete()
+
+    assert selectors.process_map(start, end) == live
+    assert DailyFlow.objects.exists()
