@@ -9,6 +9,7 @@ from parkportal.dashboard import selectors
 
 WAITING = tuple(selectors.WAITING_STATES)
 FLOW = tuple(selectors.FLOW_STATES.values())
+LEFT = tuple(selectors.LEFT_STATES)
 
 
 def _period(today):
@@ -24,10 +25,9 @@ def floors(start, end) -> dict[str, list[tuple[str, list]]]:
     )
     cycle = (
         "SELECT count(*), percentile_cont(0.5) WITHIN GROUP (ORDER BY "
-        "extract(epoch FROM v.entered_at - r.submitted_at)), percentile_cont(0.9) WITHIN GROUP "
-        "(ORDER BY extract(epoch FROM v.entered_at - r.submitted_at)) "
-        "FROM dashboard_stagevisit v JOIN refunds_refundrequest r ON r.id = v.refund_id "
-        "WHERE v.state = 'disbursed' AND v.entered_at >= %s AND v.entered_at < %s",
+        "extract(epoch FROM entered_at - submitted_at)), percentile_cont(0.9) WITHIN GROUP "
+        "(ORDER BY extract(epoch FROM entered_at - submitted_at)) FROM dashboard_stagevisit "
+        "WHERE state = 'disbursed' AND entered_at >= %s AND entered_at < %s",
         [start, end],
     )
     stages = (
@@ -48,14 +48,15 @@ def floors(start, end) -> dict[str, list[tuple[str, list]]]:
         [start, end],
     )
     edges = (
-        "SELECT state, next_state, count(*) FROM dashboard_stagevisit WHERE left_at >= %s "
-        "AND left_at < %s AND state NOT IN ('closed', 'rejected', 'withdrawn') "
+        "SELECT state, next_state, count(*) FROM dashboard_stagevisit "
+        "WHERE state = ANY(%s) AND left_at >= %s AND left_at < %s "
         "GROUP BY state, next_state",
-        [start, end],
+        [list(LEFT), start, end],
     )
     waiting = (
-        "SELECT state, count(*) FROM dashboard_stagevisit WHERE left_at IS NULL GROUP BY state",
-        [],
+        "SELECT state, count(*) FROM dashboard_stagevisit "
+        "WHERE state = ANY(%s) AND left_at IS NULL GROUP BY state",
+        [list(LEFT)],
     )
     trend = (
         "SELECT month, state, sum(count), sum(amount_cny) FROM dashboard_monthlyflow "

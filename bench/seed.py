@@ -378,6 +378,7 @@ VISIT_COLUMNS = [
     "green_channel",
     "amount_cny",
     "enterprise_id",
+    "submitted_at",
 ]
 TIMELINE_COLUMNS = [
     "refund_id",
@@ -588,6 +589,7 @@ def _history(
                 green,
                 amount_cny if submitted else None,
                 enterprise_id,
+                submitted if visit_state == "disbursed" else None,
             )
         )
         if index:

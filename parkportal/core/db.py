@@ -1,11 +1,13 @@
-"""Database helpers: a migration step for append-only tables, and retries
-for transactions PostgreSQL aborted because of a concurrent one."""
+"""Database helpers: migration steps for append-only tables and for
+indexes built without locking writers out, and retries for transactions
+PostgreSQL aborted because of a concurrent one."""
 
 import logging
 import random
 import time
 from functools import wraps
 
+from django.contrib.postgres import operations as postgres_operations
 from django.db import OperationalError, migrations, transaction
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,43 @@ def append_only(table: str) -> migrations.RunPython:
 SERIALIZATION_FAILURE = "40001"
 DEADLOCK_DETECTED = "40P01"
 RETRYABLE_SQLSTATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
+
+
+class _PlainElsewhere:
+    """Runs the PostgreSQL-only operation on PostgreSQL and its plain
+    counterpart (`plain`) on other databases, SQLite in the tests."""
+
+    plain: type
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        operation = super() if _on_postgresql(schema_editor) else self._plain()
+        operation.database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        operation = super() if _on_postgresql(schema_editor) else self._plain()
+        operation.database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def _plain(self):
+        return self.plain(**self.deconstruct()[2])
+
+
+def _on_postgresql(schema_editor) -> bool:
+    return schema_editor.connection.vendor == "postgresql"
+
+
+class AddIndexConcurrently(_PlainElsewhere, postgres_operations.AddIndexConcurrently):
+    """CREATE INDEX CONCURRENTLY: writes to the table go on while the index
+    is built. The migration must not be atomic."""
+
+    plain = migrations.AddIndex
+
+
+class RemoveIndexConcurrently(
+    _PlainElsewhere, postgres_operations.RemoveIndexConcurrently
+):
+    """DROP INDEX CONCURRENTLY; the migration must not be atomic."""
+
+    plain = migrations.RemoveIndex
 
 
 def is_retryable_conflict(exc: BaseException) -> bool:

@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from parkportal.core import clock
 from parkportal.dashboard.models import (
+    DailyExit,
     DailyFlow,
     DailyIntake,
     MonthlyFlow,
     StageVisit,
 )
+from parkportal.dashboard.selectors import LEFT_STATES
 from refunds.models import State
 from refunds.models.case import FINAL_STATES
 
@@ -49,11 +51,13 @@ def stage_visit_record(*, refund, state_before: str, moment: datetime) -> None:
     visit.save()
 
     final = refund.state in FINAL_STATES
+    paid = refund.state == State.DISBURSED
     StageVisit.objects.create(
         state=refund.state,
         entered_at=moment,
         left_at=moment if final else None,
         duration_seconds=0 if final else None,
+        submitted_at=refund.submitted_at if paid else None,
         **dimensions,
     )
 
@@ -144,9 +148,29 @@ def _intake_rows(visits, now) -> list[DailyIntake]:
     ]
 
 
+def _exit_rows(months: list[date] | None, now) -> list[DailyExit]:
+    """Stays ended per day, counted by the month they ended in: a stay
+    begun in an earlier month belongs to the month it left."""
+    visits = StageVisit.objects.filter(state__in=LEFT_STATES, left_at__isnull=False)
+    if months is not None:
+        visits = visits.annotate(
+            left_month=TruncMonth("left_at", output_field=DateField())
+        ).filter(left_month__in=months)
+    rows = (
+        visits.annotate(
+            day=TruncDate("left_at", tzinfo=timezone.get_current_timezone())
+        )
+        .values("day", "state", "next_state", "reason", "currency", "green_channel")
+        .annotate(count=Count("*"))
+        .order_by()
+    )
+    return [DailyExit(**row, refreshed_at=now) for row in rows]
+
+
 def summaries_refresh(*, months: list[date] | None = None) -> int:
-    """Rebuild MonthlyFlow, DailyFlow and DailyIntake for the given months
-    (all months when None). Returns the number of summary rows written."""
+    """Rebuild MonthlyFlow, DailyFlow, DailyIntake and DailyExit for the
+    given months (all months when None). Returns the number of summary rows
+    written."""
     visits = StageVisit.objects.all()
     if months is not None:
         visits = visits.annotate(
@@ -156,6 +180,7 @@ def summaries_refresh(*, months: list[date] | None = None) -> int:
     monthly = _monthly_rows(visits, now)
     daily = _daily_rows(visits, now)
     intake = _intake_rows(visits, now)
+    exits = _exit_rows(months, now)
     with transaction.atomic():
         stale = MonthlyFlow.objects.all()
         if months is not None:
@@ -163,9 +188,11 @@ def summaries_refresh(*, months: list[date] | None = None) -> int:
         stale.delete()
         DailyFlow.objects.filter(_months_q("day", months)).delete()
         DailyIntake.objects.filter(_months_q("day", months)).delete()
+        DailyExit.objects.filter(_months_q("day", months)).delete()
         MonthlyFlow.objects.bulk_create(monthly, batch_size=2000)
         DailyFlow.objects.bulk_create(daily, batch_size=2000)
         DailyIntake.objects.bulk_create(intake, batch_size=2000)
-    written = len(monthly) + len(daily) + len(intake)
+        DailyExit.objects.bulk_create(exits, batch_size=2000)
+    written = len(monthly) + len(daily) + len(intake) + len(exits)
     logger.info("dashboard summaries refreshed: %s rows", written)
     return written

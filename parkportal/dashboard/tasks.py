@@ -3,7 +3,7 @@ from datetime import timedelta
 from celery import shared_task
 
 from parkportal.core import clock
-from parkportal.dashboard.models import DailyFlow
+from parkportal.dashboard.models import DailyExit, DailyFlow
 from parkportal.dashboard.services import month_start, summaries_refresh
 
 
@@ -13,9 +13,9 @@ def refresh_summaries() -> int:
     change through a full rebuild (`manage.py refresh_dashboard`)."""
     this_month = month_start(clock.now())
     last_month = (this_month - timedelta(days=1)).replace(day=1)
-    # The period figures trust DailyFlow for every day before the last
-    # refresh, so the first run after the table was added (or emptied)
-    # rebuilds every month rather than leave older days empty.
-    if not DailyFlow.objects.exists():
+    # The period figures trust the daily summaries for every day before
+    # the last refresh, so the first run after a table was added (or
+    # emptied) rebuilds every month rather than leave older days empty.
+    if not (DailyFlow.objects.exists() and DailyExit.objects.exists()):
         return summaries_refresh()
     return summaries_refresh(months=[last_month, this_month])

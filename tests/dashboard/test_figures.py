@@ -1,5 +1,6 @@
 """The committee's figures on a hand-built March with known answers."""
 
+import importlib
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ from django.db.models import F
 from parkportal.core import clock
 from parkportal.dashboard import selectors
 from parkportal.dashboard.models import (
+    DailyExit,
     DailyFlow,
     DailyIntake,
     MonthlyFlow,
@@ -40,6 +42,35 @@ def test_cycle_time_runs_from_submission_to_payment(march):
     cycle = selectors.cycle_time(at(1, 0), at(1, 0, month=4))
 
     assert cycle == {"count": 1, "median_hours": 120.0, "p90_hours": 120.0}
+
+
+def test_the_stay_in_disbursed_carries_the_submission_of_its_case(march):
+    paid = march[0]
+    paid.refresh_from_db()
+
+    carrying = StageVisit.objects.filter(submitted_at__isnull=False)
+
+    assert list(carrying.values_list("refund", "state", "submitted_at")) == [
+        (paid.pk, "disbursed", paid.submitted_at)
+    ]
+
+
+def test_copying_submissions_onto_paid_stays_gives_the_same_cycle_time(march):
+    """The data migration that filled the column for stays recorded before
+    it existed."""
+    from django.apps import apps
+
+    copied = importlib.import_module(
+        "parkportal.dashboard.migrations.0005_submission_of_paid_stays"
+    )
+    period = (at(1, 0), at(1, 0, month=4))
+    recorded = selectors.cycle_time(*period)
+    StageVisit.objects.update(submitted_at=None)
+
+    copied.copy_submissions(apps, None)
+
+    assert selectors.cycle_time(*period) == recorded
+    assert recorded["median_hours"] == 120.0
 
 
 def test_time_in_stage_and_the_bottleneck(march):
@@ -316,3 +347,87 @@ def test_refresh_task_rebuilds_every_month_when_the_daily_summaries_are_empty(
     assert set(MonthlyFlow.objects.values_list("month", flat=True)) == {
         date(2026, 3, 1)
     }
+
+
+def _maps(start, end):
+    return [
+        selectors.process_map(start, end, filters)
+        for filters in (
+            selectors.NO_FILTERS,
+            selectors.Filters(reason="overpayment"),
+            selectors.Filters(green_channel=False, currency="CNY"),
+        )
+    ]
+
+
+def test_daily_exits_equal_a_live_recount(march):
+    start, end = at(1, 0), at(1, 0, month=4)
+    live = _maps(start, end)
+
+    summaries_refresh()
+    from_summaries = _maps(start, end)
+
+    assert DailyExit.objects.exists()
+    assert from_summaries == live
+    edges = {(e["source"], e["target"]): e["count"] for e in live[1]["edges"]}
+    assert edges == {
+        ("draft", "submitted"): 1,
+        ("submitted", "under_review"): 1,
+        ("under_review", "pending_approval"): 1,
+        ("pending_approval", "rejected"): 1,
+    }
+
+
+def test_process_map_adds_the_stays_ended_after_the_last_refresh(march, cases, olivia):
+    with clock.travel(at(15)):
+        summaries_refresh()
+    with clock.travel(at(25)):
+        later = cases.under_review()
+    with clock.travel(at(26)):
+        refund_forward(refund_id=later.pk, actor=olivia)
+    # Ten more on each summarised day show that the summary is read.
+    summarised_days = DailyExit.objects.filter(
+        state="under_review", next_state="pending_approval"
+    ).update(count=F("count") + 10)
+
+    flow_map = selectors.process_map(at(1, 0), at(1, 0, month=4))
+
+    edges = {(e["source"], e["target"]): e["count"] for e in flow_map["edges"]}
+    assert summarised_days == 2
+    assert edges[("under_review", "pending_approval")] == 2 + 20 + 1
+
+
+def test_a_stay_is_summarised_in_the_month_it_ended(cases, olivia):
+    with clock.travel(at(27, month=2)):
+        refund = cases.under_review()
+    with clock.travel(at(2)):
+        refund_forward(refund_id=refund.pk, actor=olivia)
+
+    summaries_refresh(months=[date(2026, 3, 1)])
+
+    assert list(DailyExit.objects.values_list("day", "state", "count")) == [
+        (date(2026, 3, 2), "under_review", 1)
+    ]
+
+
+def test_refresh_task_rebuilds_every_month_when_the_daily_exits_are_empty(march):
+    from parkportal.dashboard.tasks import refresh_summaries
+
+    summaries_refresh()
+    DailyExit.objects.all().delete()
+
+    with clock.travel(at(10, month=6)):
+        refresh_summaries.delay()
+
+    assert DailyExit.objects.filter(day__lt=date(2026, 4, 1)).exists()
+
+
+def test_process_map_reads_live_while_the_daily_exits_are_empty(march):
+    start, end = at(1, 0), at(1, 0, month=4)
+    live = selectors.process_map(start, end)
+    summaries_refresh()
+
+    DailyExit.objects.all().delete()
+
+    assert selectors.process_map(start, end) == live
+    assert DailyFlow.objects.exists()

@@ -113,7 +113,7 @@ BUDGETS = {
         "each figure read from the daily summaries first finds their edge",
     ),
     "dashboard-trend": (3, ""),
-    "dashboard-process-map": (5, ""),
+    "dashboard-process-map": (7, ""),
     "dashboard-stuck": (3, ""),
     "dashboard-workload": (
         6,
