@@ -28,11 +28,12 @@ from parkportal.core import clock
 from parkportal.core.errors import InvalidInput, NotAllowed
 from refunds.models import RefundRequest
 from refunds.models.case import OPEN_STATES
+from refunds.selectors import PERSON_COLUMNS, person_columns
 
 QUEUES = ("mine", "team", "unassigned")
 # What a queue row shows: a full case and user cost a queue page more to
 # build than its query takes.
-QUEUE_FIELDS = (
+QUEUE_COLUMNS = (
     "id",
     "reference",
     "state",
@@ -41,12 +42,12 @@ QUEUE_FIELDS = (
     "risk_level",
     "submitted_at",
     "next_deadline",
+)
+QUEUE_FIELDS = (
+    *QUEUE_COLUMNS,
     "enterprise__name",
     "enterprise__green_channel",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__display_name",
+    *(f"owner__{column}" for column in PERSON_COLUMNS),
 )
 
 
@@ -114,22 +115,11 @@ def queue_cases(*, user, queue: str, filters: QueueFilters | None = None):
 def queue_rows(*, user, queue: str, filters: QueueFilters | None = None):
     """`queue_cases` as plain rows of what the API shows, without building a
     case, an enterprise and an owner for each."""
-    owner = {
-        f"owner_{column}": F(f"owner__{column}")
-        for column in ("display_name", "first_name", "last_name", "username")
-    }
     return queue_cases(user=user, queue=queue, filters=filters).values(
-        "id",
-        "reference",
-        "state",
-        "amount",
-        "currency",
-        "risk_level",
-        "submitted_at",
-        "next_deadline",
+        *QUEUE_COLUMNS,
         enterprise_name=F("enterprise__name"),
         green_channel=F("enterprise__green_channel"),
-        **owner,
+        **person_columns("owner"),
     )
 
 

@@ -66,12 +66,14 @@ REFUND_ROW_COLUMNS = (
 )
 
 
-def _person(prefix: str) -> dict:
-    """The columns `user_label` names a related person from."""
-    return {
-        f"{prefix}_{column}": F(f"{prefix}__{column}")
-        for column in ("display_name", "first_name", "last_name", "username")
-    }
+# The columns `user_label` names a person from.
+PERSON_COLUMNS = ("display_name", "first_name", "last_name", "username")
+
+
+def person_columns(prefix: str) -> dict:
+    """The columns `user_label` names the related person `prefix` from, for
+    a values() query, as `<prefix>_<column>`."""
+    return {f"{prefix}_{column}": F(f"{prefix}__{column}") for column in PERSON_COLUMNS}
 
 
 def _label(row: dict, prefix: str) -> str:
@@ -92,7 +94,9 @@ def _label(row: dict, prefix: str) -> str:
 @functools.cache
 def _refund_rows() -> QuerySet[dict]:
     return RefundRequest.objects.values(
-        *REFUND_ROW_COLUMNS, enterprise_name=F("enterprise__name"), **_person("owner")
+        *REFUND_ROW_COLUMNS,
+        enterprise_name=F("enterprise__name"),
+        **person_columns("owner"),
     )
 
 
@@ -100,7 +104,7 @@ def _refund_rows() -> QuerySet[dict]:
 def _timeline_rows() -> QuerySet[dict]:
     columns = ("id", "kind", "params", "state_before", "state_after", "created_at")
     return TimelineEntry.objects.values(
-        *columns, **_person("actor"), **_person("on_behalf_of")
+        *columns, **person_columns("actor"), **person_columns("on_behalf_of")
     )
 
 
