@@ -2,10 +2,12 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.functional import cached_property
 from rest_framework import serializers
 
 from operations.models import Complaint, Notification, Rating, WeeklyDigest
 from operations.services.notifications import notification_render
+from refunds.api.serializers import MONEY, moment
 from refunds.models import ApprovalDelegation, RefundRequest, State
 from refunds.models.case import NO_DEADLINE
 from refunds.selectors import owner_label
@@ -62,27 +64,29 @@ class QueueCaseSerializer(serializers.ModelSerializer):
         deadline = row["next_deadline"]
         return None if deadline == NO_DEADLINE else timezone.localtime(deadline)
 
+    @cached_property
+    def _zone(self):
+        return timezone.get_current_timezone()
+
     def to_representation(self, row):
         # The declared fields describe the schema; this renders a row of
-        # operations.selectors.queue_rows without DRF's per-field lookups,
-        # the larger part of a queue page's time.
-        fields = self.fields
-        submitted_at = row["submitted_at"]
+        # operations.selectors.queue_rows without building them, which
+        # took longer than the page's query.
+        deadline = row["next_deadline"]
         return {
             "id": row["id"],
             "reference": row["reference"],
             "state": row["state"],
             "enterprise": row["enterprise_name"],
             "green_channel": row["green_channel"],
-            "amount": fields["amount"].to_representation(row["amount"]),
+            "amount": MONEY.to_representation(row["amount"]),
             "currency": row["currency"],
             "risk_level": row["risk_level"],
             "owner": owner_label(row),
-            "submitted_at": None
-            if submitted_at is None
-            else fields["submitted_at"].to_representation(submitted_at),
-            # The renderer encodes it as a SerializerMethodField's value.
-            "next_deadline": self.get_next_deadline(row),
+            "submitted_at": moment(row["submitted_at"], self._zone),
+            "next_deadline": None
+            if deadline == NO_DEADLINE
+            else moment(deadline, self._zone),
         }
 
 

@@ -1,10 +1,12 @@
 import datetime
 
 import pytest
+from django.utils.timezone import localtime
 from rest_framework.test import APIClient
 
 from operations.models import Notification
 from parkportal.core import clock
+from refunds.models.case import NO_DEADLINE
 from tests.operations.conftest import at
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,41 @@ def test_queue_pages_by_deadline_with_a_cursor(cases, olivia):
     ]
     assert [row["reference"] for row in rest["results"]] == [third.reference]
     assert page["results"][0]["next_deadline"].startswith("2025-06-10T18:00:00+08:00")
+
+
+def test_a_queue_row_shows_the_case_as_the_park_reads_it(cases, olivia):
+    olivia.first_name, olivia.last_name = "Olivia", "Chen"
+    olivia.save()
+    with clock.travel(at(2025, 6, 9, 9, 30)):
+        refund = cases.under_review(amount="1234.5")
+    refund.refresh_from_db()
+
+    row = client_for(olivia).get(f"{BASE}/queues/mine/").json()["results"][0]
+
+    assert row == {
+        "id": refund.pk,
+        "reference": refund.reference,
+        "state": "under_review",
+        "enterprise": refund.enterprise.name,
+        "green_channel": False,
+        "amount": "1234.50",
+        "currency": "CNY",
+        "risk_level": refund.risk_level,
+        "owner": "Olivia Chen",
+        "submitted_at": "2025-06-09T09:30:00+08:00",
+        "next_deadline": localtime(refund.next_deadline).isoformat(),
+    }
+    assert row["next_deadline"].endswith("+08:00")
+
+
+def test_a_queue_row_without_a_running_clock_has_no_deadline(cases, olivia):
+    refund = cases.under_review()
+    type(refund).objects.filter(pk=refund.pk).update(next_deadline=NO_DEADLINE)
+
+    row = client_for(olivia).get(f"{BASE}/queues/mine/").json()["results"][0]
+
+    assert row["reference"] == refund.reference
+    assert row["next_deadline"] is None
 
 
 def test_the_unassigned_queue_shows_no_owner(cases, olivia):

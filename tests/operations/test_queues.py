@@ -77,6 +77,19 @@ def test_queues_filter_by_deadline_channel_risk_amount_and_state(
         monday.reference
     }
     assert team(states=["info_requested"]) == set()
+    assert team(states=["under_review", "closed"]) == {
+        monday.reference,
+        tuesday.reference,
+        green.reference,
+    }
+
+
+def test_a_queue_filtered_to_states_that_are_not_open_is_empty(queue_cases_set, olivia):
+    RefundRequest.objects.filter(pk=queue_cases_set[0].pk).update(state="closed")
+
+    filters = QueueFilters(states=["closed", "draft"])
+
+    assert refs(queue_cases(user=olivia, queue="team", filters=filters)) == []
 
 
 def test_queues_are_for_operations_staff(alice, fiona):
