@@ -15,6 +15,7 @@ import os
 import resource
 import subprocess
 import sys
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,7 +136,7 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench import api, dashboard, desks
+    from bench import api, dashboard, desks, goals
     from bench.measure import table, time_it
     from finance.forecast import stage_statistics_refresh
     from parkportal.core import clock
@@ -177,6 +178,7 @@ def main() -> None:
             )
             print(table(rows[-1:]).splitlines()[-1], flush=True)
     print(table(rows))
+    print(goals.report(rows))
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"process peak RSS: {max_rss} MiB")
     _write(arguments, preparation, rows, max_rss)
@@ -209,6 +211,8 @@ def _measure(connection, name, call, floor_statements, repeat) -> dict:
 
 
 def _write(arguments, preparation, rows, max_rss) -> None:
+    from bench import goals
+
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
         capture_output=True,
@@ -227,6 +231,10 @@ def _write(arguments, preparation, rows, max_rss) -> None:
                 "repeat": arguments.repeat,
                 "seed": preparation,
                 "rows": rows,
+                "goals": [
+                    {**asdict(verdict), "met": verdict.met}
+                    for verdict in goals.verdicts(rows)
+                ],
                 "peak_rss_mib": max_rss,
             },
             indent=2,
