@@ -58,7 +58,7 @@ def _prepare(cases: int, enterprises: int) -> dict:
 
     call_command("migrate", verbosity=0)
     if _seeded_size() == (cases, enterprises):
-        return {"seeded": False}
+        return {"seeded": False, **_audit_trail()}
     tables = [
         "accounts_user_groups",
         "operations_specialistprofile",
@@ -77,6 +77,7 @@ def _prepare(cases: int, enterprises: int) -> dict:
     ]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        cursor.execute("COMMENT ON TABLE refunds_auditevent IS NULL")
     figures = seed(cases=cases, enterprises=enterprises)
     # Each run adds its own drafts and submissions, so the row counts no
     # longer tell which seed the database holds: the seed signs its table.
@@ -84,10 +85,28 @@ def _prepare(cases: int, enterprises: int) -> dict:
         cursor.execute(
             f"COMMENT ON TABLE refunds_refundrequest IS '{SEED_MARK}{cases} {enterprises}'"
         )
-    return {"seeded": True, **figures}
+    return {"seeded": True, **figures, **_audit_trail()}
 
 
 SEED_MARK = "bench seed: "
+AUDIT_MARK = "bench audit trail"
+
+
+def _audit_trail() -> dict:
+    """Seed the audit trail of the seeded history once: databases seeded
+    before the benchmark wrote one get it on their next run."""
+    from django.db import connection
+
+    from bench.seed_audit import seed_audit_trail
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT obj_description('refunds_auditevent'::regclass)")
+        if cursor.fetchone()[0] == AUDIT_MARK:
+            return {}
+    figures = seed_audit_trail()
+    with connection.cursor() as cursor:
+        cursor.execute(f"COMMENT ON TABLE refunds_auditevent IS '{AUDIT_MARK}'")
+    return {"audit": figures}
 
 
 def _seeded_size() -> tuple[int, int] | None:
