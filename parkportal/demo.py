@@ -38,6 +38,7 @@ from parkportal.core import clock
 from parkportal.core.errors import DomainError
 from refunds.models import ApprovalThreshold, RefundRequest, State
 from refunds.rules import REQUIRED_DOCUMENTS
+from refunds.services.audit import audit_chain_verify
 from refunds.services.cases import refund_correct_payee, refund_create
 from refunds.services.documents import document_upload
 from refunds.services.lifecycle import (
@@ -815,6 +816,12 @@ def seed_operations(demo: Demo) -> None:
     operations_demo.seed(users=demo.users)
 
 
+def seed_audit_verification(demo: Demo) -> None:
+    """The auditor has walked the hash chain once, so that the audit trail
+    opens on a verification."""
+    audit_chain_verify(actor=demo.users["auditor"])
+
+
 SEED_STEPS = [
     seed_people,
     seed_rules,
@@ -822,4 +829,5 @@ SEED_STEPS = [
     seed_operations,
     seed_cases,
     seed_operations,
+    seed_audit_verification,
 ]

@@ -266,10 +266,12 @@ from parkportal.core.schedule import BEAT_SCHEDULE as CORE_BEAT_SCHEDULE  # noqa
 from parkportal.dashboard.schedule import (  # noqa: E402
     BEAT_SCHEDULE as DASHBOARD_BEAT_SCHEDULE,
 )
+from refunds.schedule import BEAT_SCHEDULE as REFUNDS_BEAT_SCHEDULE  # noqa: E402
 from risk.schedule import BEAT_SCHEDULE as RISK_BEAT_SCHEDULE  # noqa: E402
 
 CELERY_BEAT_SCHEDULE = {
     **CORE_BEAT_SCHEDULE,
+    **REFUNDS_BEAT_SCHEDULE,
     **OPERATIONS_BEAT_SCHEDULE,
     **FINANCE_BEAT_SCHEDULE,
     **RISK_BEAT_SCHEDULE,

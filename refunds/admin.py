@@ -17,11 +17,13 @@ from refunds.models import (
     ApprovalThreshold,
     AuditEvent,
     AuditSeal,
+    ChainVerification,
     Document,
     Message,
     ReferenceCounter,
     RefundRequest,
     TimelineEntry,
+    UnsealedEvent,
 )
 from refunds.services.audit import audit_record
 from refunds.services.lifecycle import refund_transition
@@ -326,3 +328,23 @@ class AuditSealAdmin(ReadOnlyAdmin):
     list_display = ("position", "event", "hash", "sealed_at")
     search_fields = ("hash",)
     list_select_related = ("event",)
+
+
+@admin.register(UnsealedEvent)
+class UnsealedEventAdmin(ReadOnlyAdmin):
+    list_display = ("event",)
+    list_select_related = ("event",)
+
+
+@admin.register(ChainVerification)
+class ChainVerificationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "finished_at",
+        "intact",
+        "checked",
+        "unsealed",
+        "broken_at",
+        "requested_by",
+    )
+    list_filter = ("intact",)
+    list_select_related = ("requested_by",)

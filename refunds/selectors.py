@@ -16,6 +16,7 @@ from refunds.models import (
     ApprovalDelegation,
     ApprovalStep,
     AuditEvent,
+    ChainVerification,
     Message,
     RefundRequest,
     State,
@@ -241,6 +242,14 @@ def refunds_search(
             Q(reference__icontains=query) | Q(enterprise__name__icontains=query)
         )
     return refunds.order_by("-id")
+
+
+def latest_chain_verification() -> ChainVerification | None:
+    return (
+        ChainVerification.objects.select_related("requested_by")
+        .order_by("-finished_at")
+        .first()
+    )
 
 
 def audit_events_search(

@@ -12,6 +12,7 @@ urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
     path("audit/", views.audit_cases, name="audit_cases"),
     path("audit/trail/", views.audit_trail, name="audit_trail"),
+    path("audit/verify/", views.audit_verify_start, name="audit_verify"),
     path("<int:pk>/", views.case, name="case"),
     path("<int:pk>/edit/", views.edit_draft, name="edit"),
     path("<int:pk>/documents/", views.upload, name="upload"),

@@ -14,6 +14,7 @@ from parkportal.core import clock
 from parkportal.demo import DEMO_PASSWORD, demo_usernames, seed_demo
 from refunds.models import (
     AuditEvent,
+    ChainVerification,
     Document,
     RefundRequest,
     State,
@@ -146,6 +147,9 @@ def test_demo_cases_carry_their_documents_and_a_sealed_audit_trail(demo, db):
 
     assert all(refund.documents.exists() for refund in submitted)
     assert audit_verify().intact
+    verification = ChainVerification.objects.get()
+    assert verification.intact
+    assert verification.requested_by.username == "auditor"
 
 
 def test_seeding_again_changes_nothing(demo, db):

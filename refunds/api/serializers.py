@@ -366,6 +366,19 @@ class AuditChainSerializer(serializers.Serializer):
     broken_at = serializers.IntegerField(allow_null=True)
     event_id = serializers.IntegerField(allow_null=True)
     problem = serializers.CharField(allow_blank=True)
+    started_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField()
+    requested_by = serializers.CharField(
+        source="requested_by.username",
+        allow_null=True,
+        default=None,
+        help_text="Who asked for the walk; null for the nightly one.",
+    )
+
+
+class AuditVerifyJobSerializer(serializers.Serializer):
+    job = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
 
 
 def hide_approvers(row: dict) -> dict:

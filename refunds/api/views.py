@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,12 +27,13 @@ from refunds.api import serializers as s
 from refunds.api.filters import KeysetOrdering, filter_params, filter_refunds
 from refunds.models import AuditEvent, Document
 from refunds.selectors import (
+    latest_chain_verification,
     messages_for,
     refund_rows_visible_to,
     refunds_visible_to,
     timeline_for,
 )
-from refunds.services.audit import audit_verify
+from refunds.services.audit import audit_chain_verify_start
 from refunds.services.cases import refund_create, refund_update_draft
 from refunds.services.documents import document_readable_by, document_upload
 from refunds.services.lifecycle import available_transitions, refund_transition
@@ -339,13 +341,43 @@ class AuditEventViewSet(ParkportalAPIMixin, viewsets.ReadOnlyModelViewSet):
         return events
 
 
+class MayVerifyAudit(MayReadAudit):
+    """Everyone who reads the trail reads its latest verification; a new
+    walk, minutes of the database's time, is the auditor's to ask for."""
+
+    message = _("Only auditors may start a verification of the audit trail.")
+
+    def has_permission(self, request, view):
+        if request.method in permissions.SAFE_METHODS:
+            return super().has_permission(request, view)
+        return has_role(request.user, Role.AUDITOR)
+
+
 @extend_schema(tags=["audit"])
 class AuditVerifyView(ParkportalAPIMixin, APIView):
-    permission_classes = [permissions.IsAuthenticated, MayReadAudit]
+    permission_classes = [permissions.IsAuthenticated, MayVerifyAudit]
 
     @extend_schema(
-        summary="Walk the hash chain and say whether it holds",
+        summary="The latest walk of the hash chain and whether it held",
         responses={200: s.AuditChainSerializer},
     )
     def get(self, request):
-        return Response(audit_verify().as_dict())
+        verification = latest_chain_verification()
+        if verification is None:
+            raise NotFound(_("The audit trail has not been verified yet."))
+        return Response(s.AuditChainSerializer(verification).data)
+
+    @extend_schema(
+        summary="Walk the whole hash chain again, in a job",
+        description=(
+            "Answers at once; the walk takes minutes at a park's size. "
+            "GET answers its result once it has finished."
+        ),
+        request=None,
+        responses={202: s.AuditVerifyJobSerializer},
+    )
+    def post(self, request):
+        job = audit_chain_verify_start(actor=request.user)
+        return Response(
+            s.AuditVerifyJobSerializer(job).data, status=status.HTTP_202_ACCEPTED
+        )

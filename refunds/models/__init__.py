@@ -4,7 +4,12 @@ from refunds.models.approvals import (
     ApprovalStep,
     ApprovalThreshold,
 )
-from refunds.models.audit import AuditEvent, AuditSeal
+from refunds.models.audit import (
+    AuditEvent,
+    AuditSeal,
+    ChainVerification,
+    UnsealedEvent,
+)
 from refunds.models.case import (
     DocumentKind,
     Reason,
@@ -21,6 +26,7 @@ __all__ = [
     "ApprovalThreshold",
     "AuditEvent",
     "AuditSeal",
+    "ChainVerification",
     "Document",
     "DocumentKind",
     "Message",
@@ -29,4 +35,5 @@ __all__ = [
     "RefundRequest",
     "State",
     "TimelineEntry",
+    "UnsealedEvent",
 ]

@@ -97,3 +97,55 @@ class AuditSeal(models.Model):
     @staticmethod
     def link(previous_hash: str, event_digest: str) -> str:
         return hashlib.sha256(f"{previous_hash}:{event_digest}".encode()).hexdigest()
+
+
+class UnsealedEvent(models.Model):
+    """An audit event still waiting for its seal, written in the event's
+    transaction and deleted in the one that seals it. The sealer reads this
+    short list; finding the events without a seal among millions of sealed
+    ones took seconds on every commit."""
+
+    event = models.OneToOneField(
+        AuditEvent, on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("unsealed audit event")
+        verbose_name_plural = _("unsealed audit events")
+
+    def __str__(self):
+        return f"unsealed {self.event_id}"
+
+
+class ChainVerification(models.Model):
+    """One walk of the whole hash chain and what it found. A walk over a
+    park's millions of links takes minutes, so pages show the latest one
+    and a new one runs as a job or on the nightly schedule."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("requested by"),
+    )
+    intact = models.BooleanField(_("intact"))
+    checked = models.PositiveBigIntegerField(_("links checked"))
+    unsealed = models.PositiveBigIntegerField(_("events not yet sealed"))
+    broken_at = models.PositiveBigIntegerField(_("broken at link"), null=True)
+    event_id = models.BigIntegerField(_("first event affected"), null=True)
+    problem = models.CharField(_("problem"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("chain verification")
+        verbose_name_plural = _("chain verifications")
+        # The latest verification, which the auditor's pages show.
+        indexes = [
+            models.Index(fields=["-finished_at"], name="chain_verification_latest")
+        ]
+
+    def __str__(self):
+        return f"verification of {self.checked} links at {self.finished_at}"

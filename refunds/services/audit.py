@@ -4,14 +4,20 @@ import logging
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Max
+from django.utils.translation import gettext_noop
 
-from refunds.models import AuditEvent, AuditSeal
+from parkportal.core import clock
+from parkportal.core.jobs import Report, job_start
+from parkportal.core.models import Job, JobStatus
+from refunds.models import AuditEvent, AuditSeal, ChainVerification, UnsealedEvent
 
 logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 # Any constant works; it only has to be the same for every process.
 _SEAL_LOCK_ID = 724_519_001
+PROGRESS_EVERY = 10_000
 
 
 def audit_record(
@@ -37,6 +43,7 @@ def audit_record(
         before=before or {},
         after=after or {},
     )
+    UnsealedEvent.objects.create(event=event)
     _seal_after_commit()
     return event
 
@@ -69,8 +76,18 @@ def audit_seal_pending(batch_size: int = 1000) -> int:
             head = AuditSeal.objects.order_by("-position").first()
             position = head.position if head else 0
             previous = head.hash if head else GENESIS_HASH
+            waiting = list(
+                UnsealedEvent.objects.order_by("event_id").values_list(
+                    "event_id", flat=True
+                )[:batch_size]
+            )
+            # A seal is never written without removing its event from the
+            # list; the check keeps a list put back by hand from stopping
+            # the chain on the one-seal-per-event constraint.
             events = list(
-                AuditEvent.objects.filter(seal__isnull=True).order_by("id")[:batch_size]
+                AuditEvent.objects.filter(pk__in=waiting, seal__isnull=True).order_by(
+                    "id"
+                )
             )
             seals = []
             for event in events:
@@ -86,8 +103,9 @@ def audit_seal_pending(batch_size: int = 1000) -> int:
                 )
                 previous = link
             AuditSeal.objects.bulk_create(seals)
+            UnsealedEvent.objects.filter(event_id__in=waiting).delete()
         sealed += len(seals)
-        if len(events) < batch_size:
+        if len(waiting) < batch_size:
             return sealed
 
 
@@ -111,11 +129,15 @@ class ChainReport:
         }
 
 
-def audit_verify(*, seal_first: bool = True) -> ChainReport:
+def audit_verify(
+    *, seal_first: bool = True, progress: Report | None = None
+) -> ChainReport:
     """Walk the chain from the start and say whether it holds and, if not,
-    the first position where it breaks."""
+    the first position where it breaks. `progress(done, total)` hears of
+    every PROGRESS_EVERY links."""
     if seal_first:
         audit_seal_pending()
+    total = AuditSeal.objects.aggregate(last=Max("position"))["last"] or 0
     previous = GENESIS_HASH
     expected_position = 1
     checked = 0
@@ -143,8 +165,64 @@ def audit_verify(*, seal_first: bool = True) -> ChainReport:
         previous = seal.hash
         expected_position += 1
         checked += 1
+        if progress is not None and checked % PROGRESS_EVERY == 0:
+            progress(checked, total)
     return ChainReport(intact=True, checked=checked, unsealed=_unsealed_count())
 
 
 def _unsealed_count() -> int:
     return AuditEvent.objects.filter(seal__isnull=True).count()
+
+
+def audit_chain_verify(
+    *, actor=None, progress: Report | None = None
+) -> ChainVerification:
+    """Seal what waits, walk the whole chain and record what the walk
+    found; `actor` is None for the nightly run."""
+    started_at = clock.now()
+    report = audit_verify(progress=progress)
+    verification = ChainVerification.objects.create(
+        started_at=started_at,
+        finished_at=clock.now(),
+        requested_by=actor,
+        intact=report.intact,
+        checked=report.checked,
+        unsealed=report.unsealed,
+        broken_at=report.broken_at,
+        event_id=report.event_id,
+        problem=report.problem,
+    )
+    logger.info(
+        "audit chain verification %s: %s links checked, intact: %s",
+        verification.pk,
+        report.checked,
+        report.intact,
+    )
+    return verification
+
+
+VERIFY_JOB = "refunds.jobs.verify_chain"
+
+
+def audit_chain_verify_start(*, actor) -> Job:
+    """Walk the chain in a job: at a park's size it takes minutes. A
+    person whose walk is still queued or running is sent back to it rather
+    than starting another (two clicks at once may start two, which only
+    records two verifications)."""
+    waiting = (
+        Job.objects.filter(
+            requested_by=actor,
+            kind=VERIFY_JOB,
+            status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
+        )
+        .order_by("-id")
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    return job_start(
+        actor=actor,
+        kind=VERIFY_JOB,
+        title=gettext_noop("Audit chain verification"),
+        params={},
+    )

@@ -7,7 +7,13 @@ shows what it refused as a message on the page.
 
 from refunds.views.case import case, decide, download, post_message, transition, upload
 from refunds.views.enterprise import apply, apply_check, edit_draft, my_refunds
-from refunds.views.workspaces import approvals, audit_cases, audit_trail, staff_list
+from refunds.views.workspaces import (
+    approvals,
+    audit_cases,
+    audit_trail,
+    audit_verify_start,
+    staff_list,
+)
 
 __all__ = [
     "apply",
@@ -15,6 +21,7 @@ __all__ = [
     "approvals",
     "audit_cases",
     "audit_trail",
+    "audit_verify_start",
     "case",
     "decide",
     "download",

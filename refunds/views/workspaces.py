@@ -2,9 +2,9 @@
 auditor's reading room."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from parkportal.accounts.roles import Role
 from refunds import rules, selectors
@@ -12,7 +12,7 @@ from refunds.forms import (
     AuditTrailFilterForm,
     CaseFilterForm,
 )
-from refunds.services.audit import audit_verify
+from refunds.services.audit import audit_chain_verify_start
 from refunds.views.common import (
     PAGE_SIZE,
     page_of,
@@ -99,15 +99,23 @@ def audit_trail(request):
     form = AuditTrailFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     events = selectors.audit_events_search(**filters)
-    report = audit_verify()
+    verification = selectors.latest_chain_verification()
     return render(
         request,
         "refunds/audit_trail.html",
         {
             "form": form,
             "page": page_of(request, events),
-            "report": report,
-            "problem": CHAIN_PROBLEMS.get(report.problem, report.problem),
+            "verification": verification,
+            "problem": verification
+            and CHAIN_PROBLEMS.get(verification.problem, verification.problem),
             "query": query_without_page(request),
         },
     )
+
+
+@role_required(Role.AUDITOR)
+@require_POST
+def audit_verify_start(request):
+    job = audit_chain_verify_start(actor=request.user)
+    return redirect("job", pk=job.pk)

@@ -18,7 +18,7 @@ from parkportal.accounts.roles import Role
 from parkportal.core import clock
 from parkportal.core.models import OutboxMessage, OutboxStatus
 from refunds.models import Document, RefundRequest
-from refunds.services.audit import audit_record, audit_seal_pending
+from refunds.services.audit import audit_chain_verify, audit_record
 from refunds.services.cases import refund_create
 from refunds.services.delegations import delegation_create
 from refunds.services.documents import document_upload
@@ -206,7 +206,7 @@ def audit_events(park, count):
             refund=refund,
             after={"note": number},
         )
-    audit_seal_pending()
+    audit_chain_verify()
     park.latest["audit_event"] = refund.audit_events.latest("id")
 
 

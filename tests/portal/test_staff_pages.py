@@ -4,7 +4,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from refunds.models import ApprovalDelegation, AuditEvent, State
+from parkportal.core.models import Job, JobStatus
+from refunds.models import ApprovalDelegation, AuditEvent, AuditSeal, State
+from refunds.services.audit import audit_chain_verify
 from refunds.services.lifecycle import refund_transition
 
 pytestmark = pytest.mark.django_db
@@ -168,23 +170,46 @@ def test_the_auditor_reads_a_case_without_any_button(client, cases, audrey):
     assert "<button" not in page.text.split('id="main"', 1)[1]
 
 
-def test_the_audit_trail_reports_an_intact_chain(client, cases, audrey):
+def test_the_audit_trail_says_when_the_chain_was_never_verified(client, cases, audrey):
     refund = cases.under_review()
     client.force_login(audrey)
 
     page = client.get(reverse("refunds:audit_trail"), {"reference": refund.reference})
 
-    assert "Intact: no event was changed or removed." in page.text
+    assert "The chain has not been verified yet." in page.text
     assert "refund.submit" in page.text
 
 
-def test_the_audit_trail_reports_a_changed_event(client, cases, audrey):
+def test_the_auditor_verifies_the_chain_from_the_trail_and_reads_the_result(
+    client, cases, audrey, django_capture_on_commit_callbacks
+):
     cases.under_review()
     client.force_login(audrey)
-    # The first visit seals the chain; the change comes after it, made the
+
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("refunds:audit_verify"))
+    job = Job.objects.get()
+    job_page = client.get(started.url)
+    page = client.get(reverse("refunds:audit_trail"))
+
+    assert started.url == reverse("job", args=[job.pk])
+    assert job.status == JobStatus.DONE
+    assert job.result_url == reverse("refunds:audit_trail")
+    links = AuditSeal.objects.count()
+    assert f"The chain holds: {links} links checked." in job_page.text
+    assert "Intact: no event was changed or removed." in page.text
+    assert "asked by audrey" in page.text
+
+
+def test_the_audit_trail_reports_a_changed_event(
+    client, cases, audrey, django_capture_on_commit_callbacks
+):
+    cases.under_review()
+    client.force_login(audrey)
+    # The first walk seals the chain; the change comes after it, made the
     # way only a database superuser could on PostgreSQL: with the
     # append-only trigger switched off for this session.
-    client.get(reverse("refunds:audit_trail"))
+    audit_chain_verify()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = replica")
@@ -192,9 +217,14 @@ def test_the_audit_trail_reports_a_changed_event(client, cases, audrey):
         if connection.vendor == "postgresql":
             cursor.execute("SET session_replication_role = origin")
 
+    unchanged = client.get(reverse("refunds:audit_trail"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("refunds:audit_verify"))
     page = client.get(reverse("refunds:audit_trail"))
 
+    assert "Intact: no event was changed or removed." in unchanged.text
     assert "An event was changed after it was sealed." in page.text
+    assert "nightly check" not in page.text
 
 
 def test_a_decision_never_returns_to_another_site(client, cases, mark):

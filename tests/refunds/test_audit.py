@@ -7,8 +7,10 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connection
 
-from refunds.models import AuditEvent, AuditSeal
-from refunds.services.audit import audit_seal_pending
+from parkportal.core.models import Job
+from refunds.models import AuditEvent, AuditSeal, ChainVerification
+from refunds.services.audit import audit_chain_verify, audit_seal_pending
+from refunds.tasks import verify_audit_chain
 from tests.refunds.api_support import api, step
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +68,7 @@ def test_verify_audit_reports_an_intact_chain(trail, capsys):
     assert (
         f"Audit chain holds: {total} links checked, 0 events not yet sealed." in output
     )
+    assert ChainVerification.objects.get().checked == total
 
 
 def test_verify_audit_seals_pending_events_first(cases, capsys):
@@ -138,20 +141,89 @@ def test_an_edit_of_a_seal_is_found_too(trail):
     assert f"broken at link {seal.position} " in str(broken.value)
 
 
-def test_the_api_says_whether_the_chain_holds(trail, audrey):
+def test_the_api_walks_the_chain_in_a_job_and_answers_the_latest_walk(
+    trail, audrey, django_capture_on_commit_callbacks
+):
     client = api(audrey)
 
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post("/api/v1/audit/verify/")
     before = client.get("/api/v1/audit/verify/").json()
     event = _middle_event(trail)
     _tamper(event.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/api/v1/audit/verify/")
     after = client.get("/api/v1/audit/verify/").json()
 
+    assert started.status_code == 202
+    assert started.json() == {"job": Job.objects.earliest("id").pk, "status": "queued"}
     assert before["intact"] is True
     assert before["checked"] == AuditSeal.objects.count()
+    assert before["requested_by"] == "audrey"
     assert after["intact"] is False
     assert after["broken_at"] == event.seal.position
     assert after["event_id"] == event.pk
     assert after["problem"] == "event content changed"
+    assert after["finished_at"] >= before["finished_at"]
+
+
+def test_the_api_says_when_the_chain_was_never_verified(trail, audrey):
+    response = api(audrey).get("/api/v1/audit/verify/")
+
+    assert response.status_code == 404
+    assert response.json()["message"] == "The audit trail has not been verified yet."
+
+
+def test_managers_read_the_latest_walk_but_only_auditors_start_one(trail, mark):
+    audit_chain_verify(actor=None)
+    client = api(mark)
+
+    assert client.get("/api/v1/audit/verify/").json()["requested_by"] is None
+    assert client.post("/api/v1/audit/verify/").status_code == 403
+    assert not Job.objects.exists()
+
+
+def test_an_auditor_asking_again_is_sent_to_the_walk_still_waiting(trail, audrey):
+    client = api(audrey)
+
+    first = client.post("/api/v1/audit/verify/").json()
+    second = client.post("/api/v1/audit/verify/").json()
+
+    assert first == second
+    assert Job.objects.count() == 1
+
+
+def test_a_walk_reports_its_progress_and_records_what_it_found(trail, audrey):
+    reports = []
+
+    verification = audit_chain_verify(
+        actor=audrey, progress=lambda done, total: reports.append((done, total))
+    )
+
+    links = AuditSeal.objects.count()
+    assert (verification.intact, verification.checked) == (True, links)
+    assert verification.requested_by == audrey
+    assert verification.started_at <= verification.finished_at
+    assert reports == []  # fewer links than one report's worth
+    assert ChainVerification.objects.get() == verification
+
+
+def test_a_long_walk_reports_every_ten_thousand_links(trail, monkeypatch):
+    monkeypatch.setattr("refunds.services.audit.PROGRESS_EVERY", 2)
+    reports = []
+
+    audit_chain_verify(progress=lambda done, total: reports.append((done, total)))
+
+    links = AuditSeal.objects.count()
+    assert reports == [(done, links) for done in range(2, links + 1, 2)]
+
+
+def test_the_nightly_task_records_a_walk_nobody_asked_for(trail):
+    verification_id = verify_audit_chain()
+
+    verification = ChainVerification.objects.get(pk=verification_id)
+    assert verification.intact
+    assert verification.requested_by is None
 
 
 def test_the_audit_trail_of_one_case_newest_first(trail, cases, audrey):
@@ -200,6 +272,7 @@ def test_a_transition_writes_one_event_with_before_and_after(cases, olivia, audr
 
 @pytest.mark.parametrize("reader", ["audrey", "mark", "diana"])
 def test_auditors_and_managers_read_the_trail(trail, request, reader):
+    audit_chain_verify()
     client = api(request.getfixturevalue(reader))
 
     assert client.get("/api/v1/audit/events/").status_code == 200
@@ -225,3 +298,4 @@ def test_verify_audit_can_leave_pending_events_unsealed(cases, capsys):
     assert (
         f"0 links checked, {pending} events not yet sealed." in capsys.readouterr().out
     )
+    assert not ChainVerification.objects.exists()
