@@ -1,10 +1,11 @@
 """Read queries: what a person may see, shaped for lists and pages."""
 
 import functools
+import re
 
-from django.db.models import F, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import F, Prefetch, QuerySet, prefetch_related_objects
 
-from parkportal.accounts.models import user_label
+from parkportal.accounts.models import Enterprise, user_label
 from parkportal.accounts.roles import (
     SYSTEM_USERNAME,
     Role,
@@ -18,6 +19,7 @@ from refunds.models import (
     AuditEvent,
     ChainVerification,
     Message,
+    ReferenceCounter,
     RefundRequest,
     State,
     TimelineEntry,
@@ -237,11 +239,29 @@ def refunds_search(
     refunds = refunds_visible_to(user)
     if state:
         refunds = refunds.filter(state=state)
-    if query:
+    query = query.strip()
+    # References are upper case and indexed from their start: a query shaped
+    # like one is looked up there. Anything else is part of an enterprise's
+    # name, searched among the park's thousands of enterprises rather than
+    # its million cases (either way, no case is read that does not match).
+    if REFERENCE_START.fullmatch(query):
+        refunds = refunds.filter(reference__startswith=query.upper())
+    elif REFERENCE_NUMBER.fullmatch(query):
+        years = ReferenceCounter.objects.values_list("year", flat=True)
+        number = int(query)
         refunds = refunds.filter(
-            Q(reference__icontains=query) | Q(enterprise__name__icontains=query)
+            reference__in=[f"RF-{year}-{number:06d}" for year in years]
+        )
+    elif query:
+        refunds = refunds.filter(
+            enterprise__in=Enterprise.objects.filter(name__icontains=query)
         )
     return refunds.order_by("-id")
+
+
+REFERENCE_START = re.compile(r"RF-[\d-]*", re.IGNORECASE)
+# The number of a reference alone, in whichever year it was given.
+REFERENCE_NUMBER = re.compile(r"\d{1,6}")
 
 
 def latest_chain_verification() -> ChainVerification | None:
@@ -257,7 +277,10 @@ def audit_events_search(
 ) -> QuerySet[AuditEvent]:
     events = AuditEvent.objects.select_related("refund", "seal").order_by("-id")
     if reference:
-        events = events.filter(refund__reference__iexact=reference.strip())
+        # Exact and upper case, as references are stored: the case is found
+        # on its index and its events on theirs. A match ignoring case would
+        # walk the whole trail backwards (14 s at 4.8 M events).
+        events = events.filter(refund__reference=reference.strip().upper())
     if action:
         events = events.filter(action__icontains=action.strip())
     if actor:

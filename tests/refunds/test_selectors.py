@@ -12,7 +12,8 @@ from refunds.selectors import (
     refunds_search,
 )
 from refunds.services.lifecycle import refund_approve
-from tests.factories import BankAccountFactory
+from tests.conftest import CaseBuilder
+from tests.factories import BankAccountFactory, ContractFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +70,34 @@ def test_search_finds_cases_by_reference_enterprise_and_state(cases, olivia):
     assert list(by_reference) == [draft]
 
 
+def test_search_takes_a_reference_or_its_start_in_any_case(cases, olivia):
+    first, second = cases.draft(), cases.draft()
+    year_prefix = first.reference[: len("RF-2026-")]
+
+    assert list(refunds_search(olivia, query=f" {first.reference.lower()} ")) == [first]
+    assert list(refunds_search(olivia, query=year_prefix.lower())) == [second, first]
+    assert list(refunds_search(olivia, query="RF-1999-")) == []
+
+
+def test_search_takes_the_number_of_a_reference_alone(cases, olivia):
+    cases.draft()
+    second = cases.draft()
+    number = int(second.reference.rsplit("-", 1)[1])
+
+    assert list(refunds_search(olivia, query=str(number))) == [second]
+    assert list(refunds_search(olivia, query=f"{number:06d}")) == [second]
+    assert list(refunds_search(olivia, query="999999")) == []
+
+
+def test_search_finds_part_of_an_enterprise_name_but_not_of_another(
+    cases, gary, globex, olivia
+):
+    acme_case = cases.draft()
+    CaseBuilder(gary, ContractFactory(enterprise=globex), olivia).draft()
+
+    assert list(refunds_search(olivia, query="cme")) == [acme_case]
+
+
 def test_search_shows_an_enterprise_only_its_own_cases(cases, gary):
     cases.draft()
 
@@ -79,7 +108,7 @@ def test_audit_search_filters_by_case_and_action(cases):
     refund = cases.under_review()
     other = cases.draft()
 
-    events = audit_events_search(reference=refund.reference, action="submit")
+    events = audit_events_search(reference=refund.reference.lower(), action="submit")
 
     assert [event.action for event in events] == ["refund.submit"]
     assert all(event.refund_id != other.pk for event in events)
