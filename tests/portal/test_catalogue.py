@@ -2,7 +2,11 @@
 the one that ships."""
 
 import gettext
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -55,3 +59,56 @@ def test_the_compiled_catalogue_matches_the_source():
 
     assert len(singular) > 400
     assert stale == []
+
+
+def _msgids(path: Path, *, translated_only: bool) -> set[str]:
+    text = path.read_text(encoding="utf-8")
+    found = set()
+    for match in ENTRY.finditer(text):
+        msgid = _unquote(match["msgid"])
+        translation = _unquote(re.sub(r"msgstr(\[\d\])? ", "", match["msgstr"]))
+        if msgid and (translation or not translated_only):
+            found.add(msgid)
+    return found
+
+
+def _zh_catalogues(root: Path) -> list[Path]:
+    return [
+        path
+        for path in root.rglob("locale/zh_Hans/LC_MESSAGES/django.po")
+        if ".venv" not in path.parts
+    ]
+
+
+def test_every_string_the_code_marks_has_a_chinese_translation(tmp_path):
+    """makemessages, run on a copy of the code, finds no message that no
+    catalogue translates: a string marked for translation and forgotten in
+    the catalogues would show in English on a Chinese page."""
+    root = Path(settings.BASE_DIR)
+    copy = tmp_path / "code"
+    shutil.copytree(
+        root,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", ".git", "var", "bench", "tests", "*.mo"),
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "--locale", "zh_Hans"],
+        cwd=copy,
+        env={
+            **os.environ,
+            "DEBUG": "1",
+            "DJANGO_SETTINGS_MODULE": "parkportal.settings",
+        },
+        check=True,
+        capture_output=True,
+    )
+    marked = set().union(
+        *(_msgids(path, translated_only=False) for path in _zh_catalogues(copy))
+    )
+    translated = set().union(
+        *(_msgids(path, translated_only=True) for path in _zh_catalogues(root))
+    )
+
+    missing = sorted(marked - translated)
+
+    assert missing == [], missing
