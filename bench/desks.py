@@ -71,6 +71,11 @@ def measurements() -> tuple[dict, dict]:
     deep_url, last = _deep(specialist, QUEUE_URL, 4)
     team_deep_url, team_last = _deep(manager, TEAM_URL, 4)
 
+    auditor = _auditor()
+    reference = _case_with_history()
+    search_url = f"{SEARCH_URL}?q={reference}"
+    trail_url = f"{TRAIL_URL}?reference={reference}"
+
     calls = {
         "ops_queue_first_page": _get(specialist, QUEUE_URL),
         "ops_queue_deep_page": _get(specialist, deep_url),
@@ -78,6 +83,8 @@ def measurements() -> tuple[dict, dict]:
         "team_queue_deep_page": _get(manager, team_deep_url),
         "approvals_inbox": _get(manager, INBOX_URL),
         "cash_flow_forecast": _get(director, "/api/v1/finance/pool/forecast/"),
+        "case_search_by_reference": _get(manager, search_url),
+        "audit_trail_of_a_case": _get(auditor, trail_url),
     }
     mine = [owner.pk, QUEUE_STATES]
     floors = {
@@ -101,8 +108,57 @@ def measurements() -> tuple[dict, dict]:
         ],
         "approvals_inbox": _inbox_floor(),
         "cash_flow_forecast": _forecast_floor(),
+        "case_search_by_reference": [
+            (
+                "SELECT r.id, r.reference, r.state, e.name, r.amount, r.currency, "
+                "r.created_at FROM refunds_refundrequest r JOIN accounts_enterprise e "
+                "ON e.id = r.enterprise_id WHERE r.reference LIKE %s "
+                "ORDER BY r.id DESC LIMIT 25",
+                [f"{reference}%"],
+            ),
+            (
+                "SELECT count(*) FROM refunds_refundrequest WHERE reference LIKE %s",
+                [f"{reference}%"],
+            ),
+        ],
+        "audit_trail_of_a_case": [
+            (
+                "SELECT a.id, a.occurred_at, a.actor_name, a.action, a.before, a.after, "
+                "r.reference FROM refunds_auditevent a JOIN refunds_refundrequest r "
+                "ON r.id = a.refund_id WHERE r.reference = %s ORDER BY a.id DESC LIMIT 25",
+                [reference],
+            ),
+            (
+                "SELECT count(*) FROM refunds_auditevent a JOIN refunds_refundrequest r "
+                "ON r.id = a.refund_id WHERE r.reference = %s",
+                [reference],
+            ),
+        ],
     }
     return calls, floors
+
+
+SEARCH_URL = "/refunds/cases/"
+TRAIL_URL = "/refunds/audit/trail/"
+
+
+def _auditor() -> Client:
+    from parkportal.accounts.services import user_grant_role
+
+    user, _ = User.objects.get_or_create(username="bench-auditor")
+    user_grant_role(user=user, role="auditor")
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _case_with_history() -> str:
+    """The reference of a closed case from the middle of the table: its
+    audit events lie deep in the trail, which is read newest first."""
+    from refunds.models import RefundRequest
+
+    closed = RefundRequest.objects.filter(state="closed").order_by("id")
+    return closed.values_list("reference", flat=True)[closed.count() // 2]
 
 
 def _inbox_floor() -> list[tuple[str, list]]:
