@@ -8,7 +8,7 @@ import time
 from functools import wraps
 
 from django.contrib.postgres import operations as postgres_operations
-from django.db import OperationalError, migrations, transaction
+from django.db import OperationalError, connection, migrations, transaction
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +140,14 @@ def _sleep_before_retry(attempt: int, base_delay: float) -> None:
     # the same order on their next try.
     delay = base_delay * 2 ** (attempt - 1)
     time.sleep(delay * random.uniform(0.5, 1.5))  # nosec B311
+
+
+def analyze(*models) -> None:
+    """Refresh PostgreSQL's statistics of tables just rewritten in bulk.
+    Autovacuum would come within minutes; until then the planner would
+    plan from the row counts of before the rewrite."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

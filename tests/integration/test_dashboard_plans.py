@@ -14,6 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from parkportal.dashboard import selectors
+from parkportal.dashboard.models import DailyFlow, MonthlyFlow
+from parkportal.dashboard.services import summaries_refresh
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -109,3 +111,22 @@ def test_stage_visits_are_vacuumed_after_ten_thousand_changes():
         "autovacuum_vacuum_insert_scale_factor=0",
         "autovacuum_vacuum_insert_threshold=10000",
     }
+
+
+def test_a_rebuild_leaves_the_planner_the_summaries_new_row_counts(cases):
+    cases.under_review()
+    cases.draft()
+
+    summaries_refresh()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
+            [["dashboard_monthlyflow", "dashboard_dailyflow"]],
+        )
+        counted = dict(cursor.fetchall())
+    assert counted == {
+        "dashboard_monthlyflow": MonthlyFlow.objects.count(),
+        "dashboard_dailyflow": DailyFlow.objects.count(),
+    }
+    assert MonthlyFlow.objects.exists()
