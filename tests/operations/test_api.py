@@ -218,3 +218,21 @@ def test_satisfaction_figures_are_for_staff(cases, close_case, alice, mark):
     assert figures["ratings"] == 1
     assert figures["average_score"] == "4.00"
     assert client_for(alice).get(f"{BASE}/satisfaction/").status_code == 403
+
+
+def test_the_queue_api_applies_every_filter_to_its_rows(cases, olivia):
+    small = cases.under_review(amount="5000.00")
+    large = cases.under_review(amount="300000.00")
+    type(large).objects.filter(pk=large.pk).update(risk_level="high")
+    client = client_for(olivia)
+
+    def references(**params):
+        rows = client.get(f"{BASE}/queues/team/", params).json()["results"]
+        return {row["reference"] for row in rows}
+
+    assert references(amount_min="10000") == {large.reference}
+    assert references(amount_max="10000") == {small.reference}
+    assert references(risk_level="high") == {large.reference}
+    assert references(green_channel="false") == {small.reference, large.reference}
+    assert references(green_channel="true") == set()
+    assert references(state="info_requested,closed") == set()
