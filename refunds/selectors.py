@@ -233,6 +233,11 @@ def earlier_decisions_among(step: ApprovalStep) -> list[ApprovalStep]:
     ]
 
 
+REFERENCE_START = re.compile(r"RF-[\d-]*", re.IGNORECASE)
+# The number of a reference alone, in whichever year it was given.
+REFERENCE_NUMBER = re.compile(r"\d{1,6}")
+
+
 def refunds_search(
     user, *, query: str = "", state: str = ""
 ) -> QuerySet[RefundRequest]:
@@ -257,11 +262,6 @@ def refunds_search(
             enterprise__in=Enterprise.objects.filter(name__icontains=query)
         )
     return refunds.order_by("-id")
-
-
-REFERENCE_START = re.compile(r"RF-[\d-]*", re.IGNORECASE)
-# The number of a reference alone, in whichever year it was given.
-REFERENCE_NUMBER = re.compile(r"\d{1,6}")
 
 
 def latest_chain_verification() -> ChainVerification | None:

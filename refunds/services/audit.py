@@ -137,7 +137,9 @@ def audit_verify(
     every PROGRESS_EVERY links."""
     if seal_first:
         audit_seal_pending()
-    total = AuditSeal.objects.aggregate(last=Max("position"))["last"] or 0
+    total = 0
+    if progress is not None:
+        total = AuditSeal.objects.aggregate(last=Max("position"))["last"] or 0
     previous = GENESIS_HASH
     expected_position = 1
     checked = 0
